@@ -1,0 +1,161 @@
+// actfn: neural-network activation functions, forward and backward, f32 and f64.
+//
+//   #include <actfn/actfn.hpp>
+//
+//   double s = actfn::sigmoid(-1.0);                    // 0.2689414213699951
+//
+//   std::vector<float> x = {-2, -1, 0, 1, 2}, y(5), dx(5), dy(5, 1.0f);
+//   actfn::relu(x.data(), y.data(), x.size());          // any n, unaligned, y may be x
+//   actfn::leaky_relu(x.data(), y.data(), x.size(), 0.001f);
+//   actfn::sigmoid_backward(dy.data(), x.data(), dx.data(), x.size());  // dx = dy * f'(x)
+//
+//   actfn::softmax(std::span(x), std::span(y));          // one row
+//   std::size_t shape[] = {2, 3, 4};                      // row-major tensor ...
+//   actfn::softmax(t, out, actfn::along(shape, 1));       // ... along any axis
+//
+//   for (const actfn::Op& op : actfn::ops()) ...          // the registry: every function,
+//   actfn::forward(actfn::op("gelu"), x, y, {1, n, 1});   // its parameters, formula, kernels
+//
+// Errors (bad parameter, size mismatch, partial overlap, bad axis, unknown name) throw
+// actfn::Error, whose message names the function and the offending value. Nothing is written
+// to the output when a call fails its checks.
+//
+// Conventions (docs/special-values.md has the full table):
+// - NaN in gives NaN out, on every path; +-inf give the mathematical limits; tiny results are
+//   not flushed (sigmoid(-100.0f) is the subnormal 3.72e-44f); the FP mode is never changed.
+// - backward computes dx = dy * f'(x) in IEEE arithmetic. At a kink the derivative is the
+//   one documented per function (relu'(0) = 0).
+// - Elementwise arrays may be computed in place (y == x); any other overlap is an error.
+#pragma once
+
+#include <concepts>
+#include <cstddef>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace actfn {
+
+inline constexpr std::string_view kVersion = "0.1.0";
+
+// The types actfn computes in.
+template <class T>
+concept Real = std::same_as<T, float> || std::same_as<T, double>;
+
+// Every invalid argument throws this; what() is one line naming the function.
+class Error : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+// A contiguous row-major tensor seen along one axis: `outer` blocks of `n` rows of `inner`
+// contiguous elements. Element k of line (o, i) is at o*n*inner + k*inner + i. A flat array
+// of n elements is {1, n, 1}.
+struct Axis {
+  std::size_t outer = 1, n = 0, inner = 1;
+  std::size_t size() const { return outer * n * inner; }
+};
+
+// The Axis of `shape` along `axis` (negative counts from the end, as numpy). Throws Error
+// when the shape is empty or the axis is out of range.
+Axis along(std::span<const std::size_t> shape, int axis = -1);
+
+// ------------------------------------------------------------------------------------------
+// The registry: the one list of functions. The CLI, the tests, the benchmarks and the docs
+// iterate over it.
+
+enum class Kind : unsigned char {
+  elementwise,  // y[i] = f(x[i])
+  axis,         // y = f(row) along one axis (softmax family)
+};
+
+// Which saved tensor a backward call reads besides dy.
+enum class Saved : unsigned char { x = 1, y = 2 };
+
+struct Param {
+  std::string_view name;
+  double def, min, max;  // default and the closed range of valid values
+  std::string_view doc;
+};
+
+struct Op {
+  std::string_view name;
+  std::string_view alias;  // another accepted name ("linear" for identity), or ""
+  Kind kind;
+  std::span<const Param> params;
+  std::string_view summary;     // one line
+  std::string_view formula;     // y = ...
+  std::string_view derivative;  // f'(x) = ..., the value chosen at kinks
+  unsigned saved;               // bit mask of Saved: what backward can read
+  int kernel;                   // index into the kernel table of its kind (internal)
+
+  bool reads(Saved s) const { return (saved & static_cast<unsigned>(s)) != 0; }
+};
+
+std::span<const Op> ops();
+// The op named `name` (or aliased so), or nullptr.
+const Op* find(std::string_view name);
+// As find, but throws Error("unknown function 'sigmiod'; did you mean 'sigmoid'?").
+const Op& op(std::string_view name);
+// Registered names within a small edit distance of `name`, closest first.
+std::vector<std::string_view> closest(std::string_view name);
+
+// Generic calls. `params` are in the order of op.params; missing trailing ones take their
+// defaults; a value outside its range throws Error. Elementwise ops treat x as flat
+// (a.size() elements). backward reads `saved` as x or y per `from` (op.reads(from) must hold).
+void forward(const Op& op, const float* x, float* y, Axis a, std::span<const double> params = {});
+void forward(const Op& op, const double* x, double* y, Axis a,
+             std::span<const double> params = {});
+void backward(const Op& op, Saved from, const float* dy, const float* saved, float* dx, Axis a,
+              std::span<const double> params = {});
+void backward(const Op& op, Saved from, const double* dy, const double* saved, double* dx,
+              Axis a, std::span<const double> params = {});
+
+// ------------------------------------------------------------------------------------------
+// Elementwise functions. Each has a scalar form, an array form (y may equal x) and a backward
+// form (dx may equal dy or x). All are defined for float and double.
+
+// identity (alias linear): y = x.  dx = dy (x is not read).
+template <Real T> T identity(T x);
+template <Real T> void identity(const T* x, T* y, std::size_t n);
+template <Real T> void identity_backward(const T* dy, const T* x, T* dx, std::size_t n);
+
+// relu: y = max(0, x), with relu(-0) = +0 and relu(NaN) = NaN.  relu'(x) = x > 0 ? 1 : 0.
+template <Real T> T relu(T x);
+template <Real T> void relu(const T* x, T* y, std::size_t n);
+template <Real T> void relu_backward(const T* dy, const T* x, T* dx, std::size_t n);
+
+// leaky_relu: y = x > 0 ? x : alpha * x, alpha in [0, 1], default 0.01 (PyTorch's).
+// leaky_relu'(x) = x > 0 ? 1 : alpha.
+template <Real T> T leaky_relu(T x, T alpha = T(0.01));
+template <Real T> void leaky_relu(const T* x, T* y, std::size_t n, T alpha = T(0.01));
+template <Real T>
+void leaky_relu_backward(const T* dy, const T* x, T* dx, std::size_t n, T alpha = T(0.01));
+
+// sigmoid: y = 1 / (1 + exp(-x)).  sigmoid'(x) = y * (1 - y).
+// Backward from x is accurate everywhere (sigmoid'(40) = 4.2e-18, not 0); from y it is the
+// cheap y * (1 - y), which loses the tail where y rounds to 1.
+template <Real T> T sigmoid(T x);
+template <Real T> void sigmoid(const T* x, T* y, std::size_t n);
+template <Real T> void sigmoid_backward(const T* dy, const T* x, T* dx, std::size_t n);
+template <Real T> void sigmoid_backward_from_y(const T* dy, const T* y, T* dx, std::size_t n);
+
+// ------------------------------------------------------------------------------------------
+// Along an axis. The row maximum is subtracted first, so no row overflows (1e4, -1e30 and
+// +-inf entries are fine). A row of only -inf gives NaN (PyTorch's convention); +inf entries
+// take the limit (softmax([inf, 0]) = [1, 0], several +inf share the mass equally); a NaN
+// anywhere in a row makes the whole row NaN. y may equal x.
+
+// softmax: y_i = exp(x_i - max) / sum_j exp(x_j - max).  dx = y * (dy - sum(dy * y)).
+template <Real T> void softmax(const T* x, T* y, Axis a);
+template <Real T> void softmax(std::span<const T> x, std::span<T> y);
+template <Real T> void softmax_backward(const T* dy, const T* y, T* dx, Axis a);
+
+// log_softmax: y_i = x_i - max - log(sum_j exp(x_j - max)).  dx = dy - exp(y) * sum(dy).
+template <Real T> void log_softmax(const T* x, T* y, Axis a);
+template <Real T> void log_softmax(std::span<const T> x, std::span<T> y);
+template <Real T> void log_softmax_backward(const T* dy, const T* y, T* dx, Axis a);
+
+}  // namespace actfn

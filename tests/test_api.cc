@@ -1,0 +1,225 @@
+// The seed's examples, the registry's consistency, number formatting and every error the
+// library raises (with nothing written to the output when a call fails its checks).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "actfn/actfn.hpp"
+#include "dispatch.h"
+#include "format.h"
+#include "reference.h"
+#include "testing.h"
+
+namespace actfn::test {
+namespace {
+
+// ---- the seed article's examples
+TEST(Seed, Examples) {
+  EXPECT_EQ(relu(1.0), 1.0);
+  EXPECT_EQ(relu(-1.0), 0.0);
+  EXPECT_EQ(leaky_relu(-1.0, 0.001), -0.001);
+  EXPECT_EQ(sigmoid(-1.0), 0.2689414213699951);
+  EXPECT_EQ(detail::python_repr(sigmoid(-1.0)), "0.2689414213699951");
+  EXPECT_EQ(detail::python_repr(leaky_relu(-1.0, 0.001)), "-0.001");
+  EXPECT_EQ(identity(2.5), 2.5);
+  EXPECT_EQ(identity(-2.5f), -2.5f);
+  const std::vector<double> x = {1, 2, 3};
+  std::vector<double> y(3);
+  softmax(std::span<const double>(x), std::span<double>(y));
+  double s = 0;
+  for (double v : y) {
+    EXPECT_GE(v, 0.0);
+    EXPECT_LE(v, 1.0);
+    s += v;
+  }
+  EXPECT_NEAR(s, 1.0, 2e-16);
+  EXPECT_LT(y[0], y[1]);
+  EXPECT_LT(y[1], y[2]);
+  EXPECT_NEAR(y[2], 0.6652409557748219, 2e-16);  // numpy's value
+}
+
+TEST(Seed, DefaultLeakySlopeIsPyTorchs) {
+  EXPECT_EQ(leaky_relu(-1.0), -0.01);
+  EXPECT_EQ(op("leaky_relu").params[0].def, 0.01);
+}
+
+// ---- the registry
+TEST(Registry, EveryFunctionHasAReferenceAndEveryReferenceAFunction) {
+  std::set<std::string_view> names;
+  for (const Op& o : ops()) {
+    EXPECT_TRUE(names.insert(o.name).second) << "duplicate " << o.name;
+    if (!o.alias.empty()) {
+      EXPECT_TRUE(names.insert(o.alias).second) << "duplicate " << o.alias;
+    }
+    bool has_ref = false;
+    if (o.kind == Kind::elementwise) {
+      for (const auto& r : kElementwise) has_ref |= r.name == o.name;
+    } else {
+      for (const auto& r : kAxis) has_ref |= r.name == o.name;
+    }
+    EXPECT_TRUE(has_ref) << o.name << " has no line in tests/reference.h";
+    EXPECT_FALSE(o.summary.empty());
+    EXPECT_FALSE(o.formula.empty());
+    EXPECT_FALSE(o.derivative.empty());
+    EXPECT_NE(o.saved, 0u) << o.name << ": backward reads x or y";
+    EXPECT_LE(o.params.size(), static_cast<std::size_t>(detail::kMaxParams));
+    for (const auto& p : o.params) {
+      EXPECT_LE(p.min, p.def) << o.name << " " << p.name;
+      EXPECT_LE(p.def, p.max) << o.name << " " << p.name;
+      EXPECT_FALSE(p.doc.empty());
+    }
+  }
+  for (const auto& r : kElementwise) EXPECT_NE(find(r.name), nullptr) << r.name;
+  for (const auto& r : kAxis) EXPECT_NE(find(r.name), nullptr) << r.name;
+}
+
+TEST(Registry, KernelTablesMatchOnEveryTarget) {
+  for (int64_t t : targets()) {
+    ForceTarget force(t);
+    SCOPED_TRACE(hwy::TargetName(t));
+    int elementwise = 0, axis = 0;
+    for (const Op& o : ops()) {
+      if (o.kind == Kind::elementwise) {
+        ++elementwise;
+        ASSERT_LT(o.kernel, detail::kNumElementwise);
+        const auto& e = detail::elementwise_table()[o.kernel];
+        EXPECT_EQ(std::string_view(e.name), o.name);
+        EXPECT_EQ(e.f32.backward_y != nullptr, o.reads(Saved::y)) << o.name;
+        EXPECT_EQ(e.f64.backward_y != nullptr, o.reads(Saved::y)) << o.name;
+      } else {
+        ++axis;
+        ASSERT_LT(o.kernel, detail::kNumAxis);
+        EXPECT_EQ(std::string_view(detail::axis_table()[o.kernel].name), o.name);
+      }
+    }
+    EXPECT_EQ(elementwise, detail::kNumElementwise) << "a kernel without a registry entry";
+    EXPECT_EQ(axis, detail::kNumAxis) << "a kernel without a registry entry";
+  }
+}
+
+TEST(Registry, AliasesAndSuggestions) {
+  EXPECT_EQ(find("linear"), find("identity"));
+  EXPECT_EQ(find("nope"), nullptr);
+  const auto near = closest("sigmiod");
+  ASSERT_FALSE(near.empty());
+  EXPECT_EQ(near[0], "sigmoid");
+  EXPECT_EQ(closest("leaky")[0], "leaky_relu");
+  try {
+    op("softmx");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("did you mean 'softmax'"), std::string::npos)
+        << e.what();
+  }
+}
+
+// ---- Python's float repr
+TEST(Format, AsPythonPrintsAFloat) {
+  using detail::python_repr;
+  EXPECT_EQ(python_repr(1.0), "1.0");
+  EXPECT_EQ(python_repr(0.0), "0.0");
+  EXPECT_EQ(python_repr(-0.0), "-0.0");
+  EXPECT_EQ(python_repr(-0.001), "-0.001");
+  EXPECT_EQ(python_repr(1e-05), "1e-05");
+  EXPECT_EQ(python_repr(0.0001), "0.0001");
+  EXPECT_EQ(python_repr(1e16), "1e+16");
+  EXPECT_EQ(python_repr(1234567890123456.0), "1234567890123456.0");
+  EXPECT_EQ(python_repr(123.456), "123.456");
+  EXPECT_EQ(python_repr(1.5e-323), "1.5e-323");
+  EXPECT_EQ(python_repr(1.7976931348623157e308), "1.7976931348623157e+308");
+  EXPECT_EQ(python_repr(0.1 + 0.2), "0.30000000000000004");
+  EXPECT_EQ(python_repr(std::numeric_limits<double>::infinity()), "inf");
+  EXPECT_EQ(python_repr(-std::numeric_limits<double>::infinity()), "-inf");
+  EXPECT_EQ(python_repr(std::numeric_limits<double>::quiet_NaN()), "nan");
+  EXPECT_EQ(python_repr(0.26894143f), "0.26894143");
+  EXPECT_EQ(python_repr(3.8e-44f), "3.8e-44");
+}
+
+// ---- errors
+template <class F>
+std::string error_of(F f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(Errors, ParametersOutOfRange) {
+  std::vector<float> x(4, -1.f), y(4, 7.f);
+  const double bad[] = {2.0};
+  EXPECT_EQ(error_of([&] { forward(op("leaky_relu"), x.data(), y.data(), Axis{1, 4, 1}, bad); }),
+            "leaky_relu: alpha = 2.0 is out of range [0.0, 1.0]");
+  const double nan[] = {std::numeric_limits<double>::quiet_NaN()};
+  EXPECT_EQ(error_of([&] { forward(op("leaky_relu"), x.data(), y.data(), Axis{1, 4, 1}, nan); }),
+            "leaky_relu: alpha = nan is out of range [0.0, 1.0]");
+  const double two[] = {0.1, 0.2};
+  EXPECT_EQ(error_of([&] { forward(op("leaky_relu"), x.data(), y.data(), Axis{1, 4, 1}, two); }),
+            "leaky_relu: takes 1 parameter(s), got 2");
+  EXPECT_EQ(error_of([&] { leaky_relu(x.data(), y.data(), 4, -0.5f); }),
+            "leaky_relu: alpha = -0.5 is out of range [0.0, 1.0]");
+  for (float v : y) EXPECT_EQ(v, 7.f) << "nothing is written when a call fails";
+}
+
+TEST(Errors, OverlapNullAndSizes) {
+  std::vector<double> buf(10, 1.0);
+  EXPECT_EQ(error_of([&] { relu(buf.data(), buf.data() + 1, 5); }),
+            "relu: y partially overlaps x (in place must be exactly the same array)");
+  EXPECT_EQ(error_of([&] { relu(buf.data(), buf.data(), 10); }), "(no error)");
+  EXPECT_EQ(error_of([&] { relu(buf.data(), buf.data() + 5, 5); }), "(no error)");
+  EXPECT_EQ(error_of([&] { relu<double>(nullptr, buf.data(), 3); }),
+            "relu: x is null with 3 elements");
+  EXPECT_EQ(error_of([&] { relu<double>(nullptr, nullptr, 0); }), "(no error)");
+  EXPECT_EQ(error_of([&] { softmax(buf.data(), buf.data() + 2, Axis{2, 2, 2}); }),
+            "softmax: y partially overlaps x (in place must be exactly the same array)");
+  EXPECT_EQ(error_of([&] {
+              sigmoid_backward(buf.data(), buf.data() + 1, buf.data() + 2, 3);
+            }),
+            "sigmoid: dx partially overlaps dy (in place must be exactly the same array)");
+  std::vector<double> y(2);
+  EXPECT_EQ(error_of([&] { softmax(std::span<const double>(buf), std::span<double>(y)); }),
+            "softmax: x has 10 elements but y has 2");
+  const std::size_t huge = std::numeric_limits<std::size_t>::max() / 2;
+  EXPECT_EQ(error_of([&] { softmax(buf.data(), y.data(), Axis{huge, 4, 1}); }),
+            "softmax: shape " + std::to_string(huge) + " x 4 x 1 is too large");
+}
+
+TEST(Errors, BackwardReadsWhatItDocuments) {
+  std::vector<float> a(3, 1.f), b(3), c(3);
+  EXPECT_EQ(error_of([&] { backward(op("relu"), Saved::y, a.data(), b.data(), c.data(), Axis{1, 3, 1}); }),
+            "relu: backward does not read y; pass x");
+  EXPECT_EQ(error_of([&] { backward(op("softmax"), Saved::x, a.data(), b.data(), c.data(), Axis{1, 3, 1}); }),
+            "softmax: backward does not read x; pass y");
+}
+
+TEST(Errors, Axes) {
+  const std::size_t shape[] = {2, 3, 4};
+  EXPECT_EQ(error_of([&] { along(shape, 3); }),
+            "along: axis 3 is out of range for a tensor of rank 3 (valid: -3 to 2)");
+  EXPECT_EQ(error_of([&] { along(shape, -4); }),
+            "along: axis -4 is out of range for a tensor of rank 3 (valid: -3 to 2)");
+  EXPECT_EQ(error_of([&] { along({}, 0); }), "along: a tensor of rank 0 has no axis");
+  const Axis a = along(shape, 1);
+  EXPECT_EQ(a.outer, 2u);
+  EXPECT_EQ(a.n, 3u);
+  EXPECT_EQ(a.inner, 4u);
+  const Axis last = along(shape, -1);
+  EXPECT_EQ(last.outer, 6u);
+  EXPECT_EQ(last.n, 4u);
+  EXPECT_EQ(last.inner, 1u);
+}
+
+TEST(Errors, UnknownFunction) {
+  EXPECT_EQ(error_of([] { op("sigmiod"); }),
+            "unknown function 'sigmiod'; did you mean 'sigmoid'? ('actfn list' shows them all)");
+  EXPECT_EQ(error_of([] { op("zzzzzzzzzz"); }),
+            "unknown function 'zzzzzzzzzz' ('actfn list' shows them all)");
+}
+
+}  // namespace
+}  // namespace actfn::test

@@ -1,0 +1,242 @@
+// Elementwise functions, on every Highway target: against the long double reference over
+// special values, a dense grid and random bit patterns; every n from 0 to 67 and some large
+// ones at unaligned offsets, in place; special values; backward against the analytic
+// derivative and against finite differences.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "actfn/actfn.hpp"
+#include "reference.h"
+#include "testing.h"
+
+namespace actfn::test {
+namespace {
+
+// Parameter sets to try: the defaults, then each parameter at its min, max and midpoint.
+std::vector<std::vector<double>> param_sets(const Op& op) {
+  std::vector<double> def;
+  for (const auto& p : op.params) def.push_back(p.def);
+  std::vector<std::vector<double>> sets = {def};
+  for (std::size_t i = 0; i < op.params.size(); ++i) {
+    for (double v : {op.params[i].min, op.params[i].max, 0.5 * (op.params[i].min + op.params[i].max)}) {
+      auto s = def;
+      s[i] = v;
+      sets.push_back(s);
+    }
+  }
+  return sets;
+}
+
+std::string describe(const std::vector<double>& p) {
+  std::string s = "params {";
+  for (double v : p) s += " " + std::to_string(v);
+  return s + " }";
+}
+
+class Elementwise : public OnEveryTarget {};
+
+template <class T>
+void check_forward(const Op& op, const ElementwiseRef& r) {
+  const double bound = sizeof(T) == 4 ? r.ulp32 : r.ulp64;
+  const std::vector<T> x = samples<T>();
+  for (const auto& p : param_sets(op)) {
+    SCOPED_TRACE(describe(p));
+    std::vector<T> y(x.size());
+    forward(op, x.data(), y.data(), Axis{1, x.size(), 1}, p);
+    double worst = 0;
+    std::size_t at = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const double e = ulp_error(y[i], r.f(x[i], p.data()));
+      if (e > worst) worst = e, at = i;
+    }
+    EXPECT_LE(worst, bound) << op.name << "(" << x[at] << ") = " << y[at] << ", want "
+                            << static_cast<T>(r.f(x[at], p.data()));
+  }
+}
+
+template <class T>
+void check_backward(const Op& op, const ElementwiseRef& r) {
+  const double bound = sizeof(T) == 4 ? r.grad_ulp32 : r.grad_ulp64;
+  const std::vector<T> x = samples<T>(5000);
+  std::vector<T> dy(x.size());
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<double> u(-2, 2);
+  for (auto& g : dy) g = static_cast<T>(u(rng));
+  dy[0] = T(1);
+  for (const auto& p : param_sets(op)) {
+    SCOPED_TRACE(describe(p));
+    std::vector<T> dx(x.size());
+    backward(op, Saved::x, dy.data(), x.data(), dx.data(), Axis{1, x.size(), 1}, p);
+    double worst = 0;
+    std::size_t at = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const long double want = static_cast<long double>(dy[i]) * r.df(x[i], p.data());
+      const double e = ulp_error(dx[i], want);
+      if (e > worst) worst = e, at = i;
+    }
+    EXPECT_LE(worst, bound) << op.name << "' at x = " << x[at] << ", dy = " << dy[at]
+                            << ": dx = " << dx[at];
+    if (!op.reads(Saved::y)) continue;
+    // From y: the same product, from the rounded y the caller saved (y * (1 - y) for
+    // sigmoid), compared with that formula in long double on the same y.
+    std::vector<T> y(x.size()), dxy(x.size());
+    forward(op, x.data(), y.data(), Axis{1, x.size(), 1}, p);
+    backward(op, Saved::y, dy.data(), y.data(), dxy.data(), Axis{1, x.size(), 1}, p);
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const long double yl = y[i];
+      const long double want = dy[i] * yl * (1.0L - yl);
+      ASSERT_LE(ulp_error(dxy[i], want), 2) << "from y = " << y[i];
+    }
+  }
+}
+
+TEST_P(Elementwise, MatchesReference) {
+  for (const auto& r : kElementwise) {
+    const Op& o = op(r.name);
+    SCOPED_TRACE(std::string(o.name));
+    check_forward<float>(o, r);
+    check_forward<double>(o, r);
+  }
+}
+
+TEST_P(Elementwise, BackwardMatchesReference) {
+  for (const auto& r : kElementwise) {
+    const Op& o = op(r.name);
+    SCOPED_TRACE(std::string(o.name));
+    check_backward<float>(o, r);
+    check_backward<double>(o, r);
+  }
+}
+
+// Every n from 0 to 67 and a few large ones, at unaligned offsets, separate and in place:
+// each output has the bits of the one-element call, and nothing outside [0, n) is touched.
+template <class T>
+void check_lengths(const Op& o) {
+  const std::vector<T> pool = samples<T>(200);
+  std::vector<std::size_t> ns;
+  for (std::size_t n = 0; n <= 67; ++n) ns.push_back(n);
+  for (std::size_t n : {255, 256, 257, 1000, 4099}) ns.push_back(n);
+  const T guard = T(-12345.5);
+  for (std::size_t n : ns) {
+    for (std::size_t off : {0, 1, 3}) {
+      std::vector<T> xb(n + off + 2, guard), yb(n + off + 2, guard);
+      for (std::size_t i = 0; i < n; ++i) xb[off + i] = pool[(i * 7919 + n) % pool.size()];
+      T* x = xb.data() + off;
+      T* y = yb.data() + off;
+      forward(o, x, y, Axis{1, n, 1});
+      for (std::size_t i = 0; i < n; ++i) {
+        T one;
+        forward(o, x + i, &one, Axis{1, 1, 1});
+        ASSERT_EQ(0, std::memcmp(&one, y + i, sizeof(T)))
+            << o.name << " n=" << n << " off=" << off << " i=" << i << " x=" << x[i];
+      }
+      for (std::size_t i = 0; i < off; ++i) ASSERT_EQ(yb[i], guard);
+      ASSERT_EQ(yb[off + n], guard) << "wrote past the end, n=" << n;
+      // In place.
+      std::vector<T> inplace(xb);
+      forward(o, inplace.data() + off, inplace.data() + off, Axis{1, n, 1});
+      ASSERT_EQ(0, std::memcmp(inplace.data() + off, y, n * sizeof(T))) << "in place, n=" << n;
+      ASSERT_EQ(inplace[off + n], guard);
+      // Backward in place over dy.
+      std::vector<T> dyb(xb.size(), T(0.75)), dxb(xb.size(), guard);
+      backward(o, Saved::x, dyb.data() + off, x, dxb.data() + off, Axis{1, n, 1});
+      backward(o, Saved::x, dyb.data() + off, x, dyb.data() + off, Axis{1, n, 1});
+      ASSERT_EQ(0, std::memcmp(dyb.data() + off, dxb.data() + off, n * sizeof(T)));
+      ASSERT_EQ(dxb[off + n], guard);
+    }
+  }
+}
+
+TEST_P(Elementwise, EveryLengthOffsetAndInPlace) {
+  for (const Op& o : ops()) {
+    if (o.kind != Kind::elementwise) continue;
+    SCOPED_TRACE(std::string(o.name));
+    check_lengths<float>(o);
+    check_lengths<double>(o);
+  }
+}
+
+template <class T>
+void check_special() {
+  using L = std::numeric_limits<T>;
+  const T nan = L::quiet_NaN(), inf = L::infinity();
+  for (const Op& o : ops()) {
+    if (o.kind != Kind::elementwise) continue;
+    SCOPED_TRACE(std::string(o.name));
+    T y, dx;
+    forward(o, &nan, &y, Axis{1, 1, 1});
+    EXPECT_TRUE(std::isnan(y)) << "NaN in must give NaN out";
+    if (o.name != "identity") {  // identity' is 1 everywhere: dx = dy, x is not read
+      const T one = 1;
+      backward(o, Saved::x, &one, &nan, &dx, Axis{1, 1, 1});
+      EXPECT_TRUE(std::isnan(dx)) << "backward at NaN";
+    }
+  }
+  EXPECT_EQ(relu(inf), inf);
+  EXPECT_EQ(relu(-inf), T(0));
+  EXPECT_FALSE(std::signbit(relu(-T(0)))) << "relu(-0) is +0, as max(0.0, -0.0) in Python";
+  EXPECT_EQ(relu(L::denorm_min()), L::denorm_min());
+  EXPECT_EQ(relu(T(-1e30)), T(0));
+  EXPECT_EQ(leaky_relu(-inf), -inf);
+  EXPECT_EQ(leaky_relu(T(-1e30), T(0.5)), T(-5e29));
+  EXPECT_EQ(leaky_relu(-L::denorm_min(), T(1)), -L::denorm_min());
+  EXPECT_EQ(sigmoid(inf), T(1));
+  EXPECT_EQ(sigmoid(-inf), T(0));
+  EXPECT_EQ(sigmoid(T(0)), T(0.5));
+  EXPECT_EQ(sigmoid(-T(0)), T(0.5));
+  EXPECT_EQ(sigmoid(T(1e30)), T(1));
+  EXPECT_EQ(sigmoid(T(-1e30)), T(0));
+  EXPECT_EQ(sigmoid(L::denorm_min()), T(0.5));
+  // Tiny results are not flushed: sigmoid(-100) is 3.72e-44 (a float subnormal).
+  EXPECT_GT(sigmoid(T(-100)), T(0));
+  EXPECT_NEAR(static_cast<double>(sigmoid(T(-100))), 3.720075976020836e-44, 2e-45);
+  // The derivative keeps the positive tail (y * (1 - y) would give 0).
+  T dy = 1, x = 40, g;
+  sigmoid_backward(&dy, &x, &g, 1);
+  EXPECT_GT(g, T(0));
+  x = inf;
+  sigmoid_backward(&dy, &x, &g, 1);
+  EXPECT_EQ(g, T(0));
+  // relu'(0) = 0 and leaky_relu'(0) = alpha: the documented kink values.
+  x = 0;
+  relu_backward(&dy, &x, &g, 1);
+  EXPECT_EQ(g, T(0));
+  leaky_relu_backward(&dy, &x, &g, 1, T(0.25));
+  EXPECT_EQ(g, T(0.25));
+}
+
+TEST_P(Elementwise, SpecialValues) {
+  check_special<float>();
+  check_special<double>();
+}
+
+// The backward of each function agrees with a central difference of its forward (f64),
+// away from kinks.
+TEST_P(Elementwise, BackwardMatchesFiniteDifferences) {
+  for (const auto& r : kElementwise) {
+    const Op& o = op(r.name);
+    SCOPED_TRACE(std::string(o.name));
+    for (const auto& p : param_sets(o)) {
+      for (double x = -8.03; x <= 8; x += 0.37) {
+        if (!r.smooth && std::fabs(x) < 1e-3) continue;
+        const double h = 1e-6;
+        double xs[2] = {x - h, x + h}, ys[2], one = 1, g;
+        forward(o, xs, ys, Axis{1, 2, 1}, p);
+        backward(o, Saved::x, &one, &x, &g, Axis{1, 1, 1}, p);
+        const double fd = (ys[1] - ys[0]) / (2 * h);
+        EXPECT_NEAR(g, fd, 1e-7 * std::max(1.0, std::fabs(fd))) << "x = " << x;
+      }
+    }
+  }
+}
+
+ACTFN_ON_EVERY_TARGET(Elementwise);
+
+}  // namespace
+}  // namespace actfn::test

@@ -1,0 +1,281 @@
+// The softmax family along any axis, on every Highway target: against the long double
+// reference, rows that sum to 1, shift invariance, huge and infinite entries, NaN, every
+// axis of a 3-d tensor, in place, and backward against a reference and finite differences.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <numeric>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "actfn/actfn.hpp"
+#include "reference.h"
+#include "testing.h"
+
+namespace actfn::test {
+namespace {
+
+class Softmax : public OnEveryTarget {};
+
+template <class T>
+std::vector<T> random_row(std::size_t n, double lo, double hi, unsigned seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> u(lo, hi);
+  std::vector<T> x(n);
+  for (auto& v : x) v = static_cast<T>(u(rng));
+  return x;
+}
+
+// Error of one output in ULP of the output type; log_softmax outputs near 0 are judged
+// against ulp(1) (an absolute bound there), since -log(1 + tiny) needs the log1p form that
+// the accuracy issue brings.
+template <class T>
+double element_error(std::string_view name, T got, long double want) {
+  if (name == "log_softmax" && std::fabs(want) < 1 && std::isfinite(want) && !std::isnan(got)) {
+    return static_cast<double>(std::fabs(got - want) / std::numeric_limits<T>::epsilon());
+  }
+  return ulp_error(got, want);
+}
+
+template <class T>
+void check_line(const AxisRef& r, const T* x, const T* y, std::size_t n, std::size_t stride,
+                double bound, const std::string& where) {
+  std::vector<long double> xl(n), yl(n);
+  for (std::size_t k = 0; k < n; ++k) xl[k] = x[k * stride];
+  r.f(xl.data(), yl.data(), n);
+  for (std::size_t k = 0; k < n; ++k) {
+    const double e = element_error(r.name, y[k * stride], yl[k]);
+    ASSERT_LE(e, bound) << r.name << " " << where << " k=" << k << " x=" << x[k * stride]
+                        << " y=" << y[k * stride] << " want " << static_cast<T>(yl[k]);
+  }
+}
+
+template <class T>
+void check_rows() {
+  for (const auto& r : kAxis) {
+    const Op& o = op(r.name);
+    const double bound = sizeof(T) == 4 ? r.ulp32 : r.ulp64;
+    std::vector<std::size_t> ns;
+    for (std::size_t n = 1; n <= 67; ++n) ns.push_back(n);
+    for (std::size_t n : {1000, 32000}) ns.push_back(n);
+    for (std::size_t n : ns) {
+      for (auto [lo, hi] : {std::pair{-20.0, 20.0}, std::pair{-1e4, 1e4}, std::pair{-3.0, 0.5}}) {
+        const auto x = random_row<T>(n, lo, hi, static_cast<unsigned>(n));
+        std::vector<T> y(n);
+        forward(o, x.data(), y.data(), Axis{1, n, 1});
+        check_line(r, x.data(), y.data(), n, 1, bound, "n=" + std::to_string(n));
+      }
+    }
+  }
+}
+
+TEST_P(Softmax, RowsMatchReference) {
+  check_rows<float>();
+  check_rows<double>();
+}
+
+template <class T>
+void check_sums() {
+  for (std::size_t n : {1, 2, 3, 7, 8, 9, 100, 1000, 32000}) {
+    const auto x = random_row<T>(n, -10, 10, 3);
+    std::vector<T> y(n);
+    softmax(x.data(), y.data(), Axis{1, n, 1});
+    long double s = 0;
+    for (T v : y) {
+      ASSERT_GE(v, T(0));
+      ASSERT_LE(v, T(1));
+      s += v;
+    }
+    EXPECT_NEAR(static_cast<double>(s), 1.0, 4 * std::numeric_limits<T>::epsilon()) << n;
+  }
+}
+
+TEST_P(Softmax, ProbabilitiesSumToOne) {
+  check_sums<float>();
+  check_sums<double>();
+}
+
+// Adding a constant changes nothing. Integer inputs keep x + c and x - max exact, so the
+// outputs are bit-identical.
+template <class T>
+void check_shift() {
+  for (const auto& r : kAxis) {
+    const Op& o = op(r.name);
+    for (std::size_t n : {5, 17, 64}) {
+      std::vector<T> x(n), xs(n), y(n), ys(n);
+      for (std::size_t i = 0; i < n; ++i) {
+        x[i] = static_cast<T>(static_cast<int>((i * 37) % 23) - 11);
+        xs[i] = x[i] + T(1000);
+      }
+      forward(o, x.data(), y.data(), Axis{1, n, 1});
+      forward(o, xs.data(), ys.data(), Axis{1, n, 1});
+      ASSERT_EQ(0, std::memcmp(y.data(), ys.data(), n * sizeof(T))) << r.name << " n=" << n;
+    }
+  }
+}
+
+TEST_P(Softmax, InvariantToAddingAConstant) {
+  check_shift<float>();
+  check_shift<double>();
+}
+
+template <class T>
+std::vector<T> run(std::string_view name, std::vector<T> x) {
+  std::vector<T> y(x.size());
+  forward(op(name), x.data(), y.data(), Axis{1, x.size(), 1});
+  return y;
+}
+
+template <class T>
+void check_special() {
+  using L = std::numeric_limits<T>;
+  const T inf = L::infinity(), nan = L::quiet_NaN();
+  using V = std::vector<T>;
+  // Huge entries never overflow.
+  EXPECT_EQ(run<T>("softmax", {T(1e4), T(-1e30), T(0)}), (V{1, 0, 0}));
+  EXPECT_EQ(run<T>("softmax", {T(1e30), T(1e30)}), (V{0.5, 0.5}));
+  EXPECT_EQ(run<T>("log_softmax", {T(1e4), T(-1e30)}), (V{0, T(-1e30) - T(1e4)}));
+  // -inf entries get 0 (log: -inf); +inf entries take the limit and share the mass.
+  EXPECT_EQ(run<T>("softmax", {-inf, T(0)}), (V{0, 1}));
+  EXPECT_EQ(run<T>("log_softmax", {-inf, T(0)}), (V{-inf, 0}));
+  EXPECT_EQ(run<T>("softmax", {inf, T(0)}), (V{1, 0}));
+  EXPECT_EQ(run<T>("softmax", {inf, T(5), inf, -inf}), (V{0.5, 0, 0.5, 0}));
+  EXPECT_EQ(run<T>("log_softmax", {inf, T(0)}), (V{0, -inf}));
+  EXPECT_EQ(run<T>("softmax", {T(3)}), (V{1}));
+  EXPECT_EQ(run<T>("log_softmax", {T(3)}), (V{0}));
+  // All -inf: no limit, NaN (PyTorch's convention). NaN anywhere: the whole row is NaN.
+  for (std::string_view f : {"softmax", "log_softmax"}) {
+    for (const V& x : {V{-inf, -inf}, V{-inf}, V{T(1), nan, T(2)}, V{nan}, V{inf, nan},
+                       V{-inf, nan}, V{nan, T(1), T(2), T(3), T(4), T(5), T(6), T(7), T(8)}}) {
+      for (T v : run<T>(f, x)) EXPECT_TRUE(std::isnan(v)) << f << " size " << x.size();
+    }
+  }
+  // A long row with the NaN in the vector body and in the tail.
+  for (std::size_t at : {3, 40, 66}) {
+    V x(67, T(1));
+    x[at] = nan;
+    for (T v : run<T>("softmax", x)) ASSERT_TRUE(std::isnan(v)) << at;
+  }
+}
+
+TEST_P(Softmax, HugeInfiniteAndNaNEntries) {
+  check_special<float>();
+  check_special<double>();
+}
+
+// Every axis of tensors whose inner sizes hit full vectors and tails.
+template <class T>
+void check_axes() {
+  for (const auto& r : kAxis) {
+    const Op& o = op(r.name);
+    const double bound = sizeof(T) == 4 ? r.ulp32 : r.ulp64;
+    for (const auto& shape : std::vector<std::vector<std::size_t>>{
+             {3, 5, 7}, {2, 9, 17}, {4, 1, 8}, {2, 33, 3}, {5, 16}, {1, 3, 2, 11}}) {
+      const std::size_t total =
+          std::accumulate(shape.begin(), shape.end(), std::size_t{1}, std::multiplies<>());
+      const auto x = random_row<T>(total, -30, 30, static_cast<unsigned>(total));
+      for (int axis = -static_cast<int>(shape.size()); axis < static_cast<int>(shape.size());
+           ++axis) {
+        const Axis a = along(shape, axis);
+        std::vector<T> y(total);
+        forward(o, x.data(), y.data(), a);
+        for (std::size_t ou = 0; ou < a.outer; ++ou) {
+          for (std::size_t i = 0; i < a.inner; ++i) {
+            const std::size_t off = ou * a.n * a.inner + i;
+            check_line(r, x.data() + off, y.data() + off, a.n, a.inner, bound,
+                       "axis " + std::to_string(axis) + " of rank " + std::to_string(shape.size()));
+          }
+        }
+        std::vector<T> in_place(x);
+        forward(o, in_place.data(), in_place.data(), a);
+        ASSERT_EQ(0, std::memcmp(in_place.data(), y.data(), total * sizeof(T)));
+      }
+    }
+  }
+}
+
+TEST_P(Softmax, AnyAxisAndInPlace) {
+  check_axes<float>();
+  check_axes<double>();
+}
+
+// Backward: dx = J^T dy, against the formula in long double on the same y, then against
+// finite differences of the forward.
+template <class T>
+void check_backward() {
+  for (const auto& r : kAxis) {
+    const Op& o = op(r.name);
+    const bool log = r.name == "log_softmax";
+    for (std::size_t n : {1, 2, 7, 8, 33, 1000}) {
+      for (std::size_t inner : {1, 3, 8}) {
+        const Axis a{2, n, inner};
+        const auto x = random_row<T>(a.size(), -5, 5, static_cast<unsigned>(n));
+        const auto dy = random_row<T>(a.size(), -1, 1, 99);
+        std::vector<T> y(a.size()), dx(a.size());
+        forward(o, x.data(), y.data(), a);
+        backward(o, Saved::y, dy.data(), y.data(), dx.data(), a);
+        for (std::size_t ou = 0; ou < a.outer; ++ou) {
+          for (std::size_t i = 0; i < inner; ++i) {
+            const std::size_t off = ou * n * inner + i;
+            long double c = 0, scale = 0;
+            for (std::size_t k = 0; k < n; ++k) {
+              const long double g = dy[off + k * inner], yk = y[off + k * inner];
+              c += log ? g : g * yk;
+              scale += std::fabs(log ? g : g * yk);
+            }
+            for (std::size_t k = 0; k < n; ++k) {
+              const std::size_t j = off + k * inner;
+              const long double g = dy[j], yk = y[j];
+              const long double want = log ? g - std::exp(yk) * c : yk * (g - c);
+              const long double tol = 8 * std::numeric_limits<T>::epsilon() *
+                                      (log ? std::fabs(g) + std::exp(yk) * scale
+                                           : std::fabs(yk) * (std::fabs(g) + scale));
+              ASSERT_LE(std::fabs(dx[j] - want), tol + std::numeric_limits<T>::denorm_min())
+                  << r.name << " n=" << n << " inner=" << inner << " k=" << k;
+            }
+          }
+        }
+        // In place over dy.
+        std::vector<T> g2(dy);
+        backward(o, Saved::y, g2.data(), y.data(), g2.data(), a);
+        ASSERT_EQ(0, std::memcmp(g2.data(), dx.data(), a.size() * sizeof(T)));
+      }
+    }
+  }
+}
+
+TEST_P(Softmax, BackwardMatchesReference) {
+  check_backward<float>();
+  check_backward<double>();
+}
+
+TEST_P(Softmax, BackwardMatchesFiniteDifferences) {
+  for (const auto& r : kAxis) {
+    const Op& o = op(r.name);
+    const std::size_t n = 7;
+    const auto x = random_row<double>(n, -3, 3, 5);
+    const auto dy = random_row<double>(n, -1, 1, 6);
+    std::vector<double> y(n), dx(n);
+    forward(o, x.data(), y.data(), Axis{1, n, 1});
+    backward(o, Saved::y, dy.data(), y.data(), dx.data(), Axis{1, n, 1});
+    const double h = 1e-6;
+    for (std::size_t j = 0; j < n; ++j) {
+      std::vector<double> xp(x), xm(x), yp(n), ym(n);
+      xp[j] += h;
+      xm[j] -= h;
+      forward(o, xp.data(), yp.data(), Axis{1, n, 1});
+      forward(o, xm.data(), ym.data(), Axis{1, n, 1});
+      double fd = 0;
+      for (std::size_t k = 0; k < n; ++k) fd += dy[k] * (yp[k] - ym[k]) / (2 * h);
+      EXPECT_NEAR(dx[j], fd, 1e-8) << r.name << " j=" << j;
+    }
+  }
+}
+
+ACTFN_ON_EVERY_TARGET(Softmax);
+
+}  // namespace
+}  // namespace actfn::test
