@@ -179,3 +179,48 @@ TEST(Cli, Demo) {
 }
 
 }  // namespace
+
+// ---- the README stays true: every `$ command` in its console blocks prints what it shows.
+#ifdef ACTFN_README
+namespace {
+
+TEST(Readme, ConsoleExamplesPrintWhatTheyShow) {
+  std::ifstream f(ACTFN_README);
+  ASSERT_TRUE(f) << ACTFN_README;
+  std::string line, cmd, want;
+  bool in_block = false;
+  int checked = 0;
+  const std::string cli = ACTFN_CLI;
+  const std::string bin_dir = cli.substr(0, cli.rfind('/'));
+  const auto check = [&] {
+    if (cmd.empty()) return;
+    const std::string base = ::testing::TempDir() + "actfn_readme_" + std::to_string(getpid());
+    const std::string sh = "PATH=" + quote(bin_dir) + ":\"$PATH\"; " + cmd;
+    const int rc = std::system(("sh -c " + quote(sh) + " > " + quote(base) + " 2>&1").c_str());
+    (void)rc;
+    EXPECT_EQ(slurp(base), want) << "$ " << cmd;
+    std::remove(base.c_str());
+    ++checked;
+    cmd.clear();
+    want.clear();
+  };
+  while (std::getline(f, line)) {
+    if (!in_block) {
+      in_block = line == "```console";
+      continue;
+    }
+    if (line == "```") {
+      check();
+      in_block = false;
+    } else if (line.rfind("$ ", 0) == 0) {
+      check();
+      cmd = line.substr(2);
+    } else {
+      want += line + "\n";
+    }
+  }
+  EXPECT_GE(checked, 10) << "the README's console examples were not found";
+}
+
+}  // namespace
+#endif
