@@ -30,7 +30,8 @@ inline constexpr ElementwiseRef kElementwise[] = {
     {"relu", ref::relu, ref::relu_grad, 0, 0, 0, 0, false},
     // alpha is rounded to the output type first (as PyTorch does): 1 ULP, not 0.
     {"leaky_relu", ref::leaky_relu, ref::leaky_relu_grad, 1, 1, 1, 1, false},
-    // hn::Exp (1 ULP), then one add and one divide: measured <= 2 (f32) over 2^21 samples.
+    // hn::Exp (1 ULP), then one add and one divide. Measured over all 2^32 f32 inputs (AVX3
+    // target, 2026-11-26): forward 2 ULP (at x = -1.0988), backward from x 4 ULP (x = 1.7847).
     {"sigmoid", ref::sigmoid, ref::sigmoid_grad, 3, 3, 5, 5, true},
 };
 

@@ -233,7 +233,7 @@ std::string demo() {
     sum += sy[i];
   }
   row("softmax([1.0, 2.0, 3.0])", probs + "]");
-  row("  their sum", python_repr(sum));
+  row("  their sum, in float64", python_repr(sum));
   o << "\n(The article's leaky ReLU uses alpha = 0.001; actfn's default is PyTorch's 0.01.)\n\n";
 
   o << "Every function at x = -2, -1, 0, 1, 2 (6 significant digits; softmax-family functions\n"
