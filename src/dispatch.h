@@ -1,6 +1,6 @@
 // Internal: the kernel tables that the Highway dispatch units (elementwise.cc, softmax.cc)
-// export, one table per compiled target. ops.cc looks kernels up here by the index its
-// registry entries carry.
+// export, one table per compiled target. ops.cc finds each registry entry's kernel by name
+// (once); a test checks that every entry has exactly one kernel and every kernel an entry.
 #pragma once
 
 #include <cstddef>
@@ -8,11 +8,6 @@
 #include "actfn/actfn.hpp"
 
 namespace actfn::detail {
-
-// Kernel indices. The order is the order of the kernel lists in elementwise.cc and
-// softmax.cc; every table entry carries its name and a test checks it against the registry.
-enum ElementwiseKernel : int { kIdentity, kRelu, kLeakyRelu, kSigmoid, kNumElementwise };
-enum AxisKernel : int { kSoftmax, kLogSoftmax, kNumAxis };
 
 // The most parameters any op takes; ops.cc fills the rest with defaults.
 inline constexpr int kMaxParams = 4;
@@ -60,8 +55,12 @@ struct AxisEntry {
 };
 
 // The tables of the best target the CPU supports (or the one a test forced with
-// hwy::SetSupportedTargetsForTest). Looked up on every call, so a forced target takes effect.
+// hwy::SetSupportedTargetsForTest), ended by an entry whose name is null. Looked up on every
+// call, so a forced target takes effect.
 const ElementwiseEntry* elementwise_table();
 const AxisEntry* axis_table();
+
+// The index of op's kernel in the table of its kind (found by name, once), or -1.
+int kernel_index(const Op& op);
 
 }  // namespace actfn::detail

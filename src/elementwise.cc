@@ -9,8 +9,13 @@
 #define HWY_TARGET_INCLUDE "elementwise.cc"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 #include "hwy/highway.h"
+#include "kernels/elu-inl.h"
+#include "kernels/gelu-inl.h"
+#include "kernels/other-inl.h"
 #include "kernels/relu-inl.h"
 #include "kernels/sigmoid-inl.h"
+#include "kernels/softplus-inl.h"
+#include "kernels/tanh-inl.h"
 #include "map-inl.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -24,12 +29,14 @@ void Forward(const T* x, T* y, std::size_t n, const double* p) {
 
 template <class K>
 struct FromX {
+  static constexpr bool kF32ViaF64 = K::kF32ViaF64;
   K k;
   template <class D, class V>
   HWY_INLINE V operator()(D d, V dy, V x) const { return k.BackwardX(d, dy, x); }
 };
 template <class K>
 struct FromY {
+  static constexpr bool kF32ViaF64 = K::kF32ViaF64;
   K k;
   template <class D, class V>
   HWY_INLINE V operator()(D d, V dy, V y) const { return k.BackwardY(d, dy, y); }
@@ -57,15 +64,32 @@ constexpr detail::ElementwiseEntry Entry() {
   return {K::kName, Fns<K, float>(), Fns<K, double>()};
 }
 
-// In the order of detail::ElementwiseKernel.
+// Every elementwise kernel, by family; ops.cc finds them by name.
 const detail::ElementwiseEntry* ElementwiseTable() {
   static constexpr detail::ElementwiseEntry kTable[] = {
-      Entry<Identity>(),
-      Entry<Relu>(),
-      Entry<LeakyRelu>(),
-      Entry<Sigmoid>(),
+      // relu-inl.h
+      Entry<Identity>(), Entry<Relu>(), Entry<LeakyRelu>(), Entry<Prelu>(), Entry<Rrelu>(),
+      Entry<Relu6>(), Entry<Hardtanh>(), Entry<Threshold>(), Entry<Hardshrink>(),
+      Entry<Softshrink>(), Entry<SquaredRelu>(),
+      // elu-inl.h
+      Entry<Elu>(), Entry<Selu>(), Entry<Celu>(), Entry<Xielu>(), Entry<Isru>(), Entry<Isrlu>(),
+      // gelu-inl.h
+      Entry<Gelu>(), Entry<QuickGelu>(),
+      // sigmoid-inl.h
+      Entry<Sigmoid>(), Entry<Logsigmoid>(), Entry<Hardsigmoid>(), Entry<Silu>(), Entry<Swish>(),
+      Entry<Hardswish>(), Entry<Mish>(), Entry<SparseSigmoid>(), Entry<Elish>(), Entry<Ftswish>(),
+      Entry<BipolarSigmoid>(),
+      // tanh-inl.h
+      Entry<Tanh>(), Entry<Softsign>(), Entry<Tanhshrink>(), Entry<Softcap>(), Entry<Lisht>(),
+      Entry<Tanhexp>(),
+      // softplus-inl.h
+      Entry<Softplus>(), Entry<Squareplus>(), Entry<SparsePlus>(), Entry<ShiftedSoftplus>(),
+      // other-inl.h
+      Entry<Snake>(), Entry<Gcu>(), Entry<Gaussian>(), Entry<HyperSinh>(),
+      Entry<InverseQuadratic>(), Entry<MultiQuadratic>(), Entry<Quadratic>(), Entry<Poisson1>(),
+      Entry<Spline>(), Entry<Sqnl>(),
+      {nullptr, {}, {}},
   };
-  static_assert(std::size(kTable) == detail::kNumElementwise);
   return kTable;
 }
 

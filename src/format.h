@@ -58,3 +58,11 @@ std::string python_repr(T v) {
 }
 
 }  // namespace actfn::detail
+
+namespace actfn {
+struct Param;
+namespace detail {
+// "[0.0, 1.0]", or "(0.0, 1.7976931348623157e+308]" for a parameter whose minimum is open.
+std::string range_text(const Param& q);
+}  // namespace detail
+}  // namespace actfn

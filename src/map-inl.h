@@ -10,51 +10,128 @@
 
 #include <cstddef>
 
+#include "dispatch.h"
 #include "hwy/highway.h"
+#include "math-inl.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace actfn::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
+// What every elementwise kernel struct derives from: its parameters, in registry order.
+// A kernel adds kName, Forward(d, x), BackwardX(d, dy, x), and, with kBackwardY = true,
+// BackwardY(d, dy, y).
+struct Kernel {
+  static constexpr bool kBackwardY = false;
+  // f32 arrays are computed in f64 lanes and rounded once (exact promotion, so the f32 result
+  // is the f64 kernel's, correctly rounded but for its tiny f64 error): f32 accuracy without
+  // f32-specific argument reductions. The piecewise-linear kernels, exact anyway, opt out.
+  static constexpr bool kF32ViaF64 = true;
+  double p[detail::kMaxParams];
+  explicit Kernel(const double* q) {
+    for (int i = 0; i < detail::kMaxParams; ++i) p[i] = q[i];
+  }
+  template <class D>
+  HWY_INLINE hn::Vec<D> P(D d, int i) const { return Const(d, p[i]); }
+};
+
+// f64 lanes to f32, rounded as IEEE does (inf beyond FLT_MAX). Highway's scalar and emulated
+// targets saturate instead (even inf becomes FLT_MAX), so there each lane is converted alone.
+template <class DF, class VD>
+HWY_INLINE hn::Vec<DF> Demote(DF df, VD v) {
+#if HWY_TARGET == HWY_SCALAR || HWY_TARGET == HWY_EMU128
+  const hn::Rebind<double, DF> dd;
+  HWY_ALIGN double in[hn::MaxLanes(decltype(dd)())];
+  HWY_ALIGN float out[hn::MaxLanes(DF())];
+  hn::Store(v, dd, in);
+  for (std::size_t i = 0; i < hn::Lanes(dd); ++i) out[i] = static_cast<float>(in[i]);
+  return hn::Load(df, out);
+#else
+  return hn::DemoteTo(df, v);
+#endif
+}
+
 // y[i] = k.Forward(x[i]). Four vectors per step: each is loaded before any is stored, so
 // y == x is safe (partial overlap is rejected before we get here).
 template <class K, class T>
-HWY_INLINE void MapForward(const K& k, const T* x, T* y,
-                           std::size_t n) {
-  const hn::ScalableTag<T> d;
-  const std::size_t N = hn::Lanes(d);
-  std::size_t i = 0;
-  for (; i + 4 * N <= n; i += 4 * N) {
-    const auto v0 = hn::LoadU(d, x + i);
-    const auto v1 = hn::LoadU(d, x + i + N);
-    const auto v2 = hn::LoadU(d, x + i + 2 * N);
-    const auto v3 = hn::LoadU(d, x + i + 3 * N);
-    hn::StoreU(k.Forward(d, v0), d, y + i);
-    hn::StoreU(k.Forward(d, v1), d, y + i + N);
-    hn::StoreU(k.Forward(d, v2), d, y + i + 2 * N);
-    hn::StoreU(k.Forward(d, v3), d, y + i + 3 * N);
+HWY_INLINE void MapForward(const K& k, const T* x, T* y, std::size_t n) {
+  if constexpr (sizeof(T) == 4 && K::kF32ViaF64) {
+    // f32 via f64: a vector of doubles and the floats it holds.
+    const hn::ScalableTag<double> dd;
+    const hn::Rebind<float, decltype(dd)> df;
+    const std::size_t N = hn::Lanes(dd);
+    std::size_t i = 0;
+    for (; i + 2 * N <= n; i += 2 * N) {
+      const auto v0 = hn::PromoteTo(dd, hn::LoadU(df, x + i));
+      const auto v1 = hn::PromoteTo(dd, hn::LoadU(df, x + i + N));
+      hn::StoreU(Demote(df, k.Forward(dd, v0)), df, y + i);
+      hn::StoreU(Demote(df, k.Forward(dd, v1)), df, y + i + N);
+    }
+    for (; i + N <= n; i += N) {
+      hn::StoreU(Demote(df, k.Forward(dd, hn::PromoteTo(dd, hn::LoadU(df, x + i)))), df, y + i);
+    }
+    const hn::CappedTag<double, 1> d1;
+    const hn::Rebind<float, decltype(d1)> f1;
+    for (; i < n; ++i) {
+      hn::StoreU(Demote(f1, k.Forward(d1, hn::PromoteTo(d1, hn::LoadU(f1, x + i)))), f1, y + i);
+    }
+  } else {
+    const hn::ScalableTag<T> d;
+    const std::size_t N = hn::Lanes(d);
+    std::size_t i = 0;
+    for (; i + 4 * N <= n; i += 4 * N) {
+      const auto v0 = hn::LoadU(d, x + i);
+      const auto v1 = hn::LoadU(d, x + i + N);
+      const auto v2 = hn::LoadU(d, x + i + 2 * N);
+      const auto v3 = hn::LoadU(d, x + i + 3 * N);
+      hn::StoreU(k.Forward(d, v0), d, y + i);
+      hn::StoreU(k.Forward(d, v1), d, y + i + N);
+      hn::StoreU(k.Forward(d, v2), d, y + i + 2 * N);
+      hn::StoreU(k.Forward(d, v3), d, y + i + 3 * N);
+    }
+    for (; i + N <= n; i += N) hn::StoreU(k.Forward(d, hn::LoadU(d, x + i)), d, y + i);
+    const hn::CappedTag<T, 1> d1;
+    for (; i < n; ++i) hn::StoreU(k.Forward(d1, hn::LoadU(d1, x + i)), d1, y + i);
   }
-  for (; i + N <= n; i += N) hn::StoreU(k.Forward(d, hn::LoadU(d, x + i)), d, y + i);
-  const hn::CappedTag<T, 1> d1;
-  for (; i < n; ++i) hn::StoreU(k.Forward(d1, hn::LoadU(d1, x + i)), d1, y + i);
 }
 
-// dx[i] = B(dy[i], s[i]) where s is x or y and B is a backward member of K.
+// dx[i] = b(dy[i], s[i]) where s is x or y and b calls a backward member of a kernel
+// (b::kF32ViaF64 says whether f32 goes through f64, as in MapForward).
 template <class B, class T>
 HWY_INLINE void MapBackward(const B& b, const T* dy, const T* s, T* dx, std::size_t n) {
-  const hn::ScalableTag<T> d;
-  const std::size_t N = hn::Lanes(d);
-  std::size_t i = 0;
-  for (; i + 2 * N <= n; i += 2 * N) {
-    const auto g0 = hn::LoadU(d, dy + i), s0 = hn::LoadU(d, s + i);
-    const auto g1 = hn::LoadU(d, dy + i + N), s1 = hn::LoadU(d, s + i + N);
-    hn::StoreU(b(d, g0, s0), d, dx + i);
-    hn::StoreU(b(d, g1, s1), d, dx + i + N);
+  if constexpr (sizeof(T) == 4 && B::kF32ViaF64) {
+    const hn::ScalableTag<double> dd;
+    const hn::Rebind<float, decltype(dd)> df;
+    const std::size_t N = hn::Lanes(dd);
+    std::size_t i = 0;
+    for (; i + N <= n; i += N) {
+      const auto g = hn::PromoteTo(dd, hn::LoadU(df, dy + i));
+      const auto v = hn::PromoteTo(dd, hn::LoadU(df, s + i));
+      hn::StoreU(Demote(df, b(dd, g, v)), df, dx + i);
+    }
+    const hn::CappedTag<double, 1> d1;
+    const hn::Rebind<float, decltype(d1)> f1;
+    for (; i < n; ++i) {
+      const auto g = hn::PromoteTo(d1, hn::LoadU(f1, dy + i));
+      const auto v = hn::PromoteTo(d1, hn::LoadU(f1, s + i));
+      hn::StoreU(Demote(f1, b(d1, g, v)), f1, dx + i);
+    }
+  } else {
+    const hn::ScalableTag<T> d;
+    const std::size_t N = hn::Lanes(d);
+    std::size_t i = 0;
+    for (; i + 2 * N <= n; i += 2 * N) {
+      const auto g0 = hn::LoadU(d, dy + i), s0 = hn::LoadU(d, s + i);
+      const auto g1 = hn::LoadU(d, dy + i + N), s1 = hn::LoadU(d, s + i + N);
+      hn::StoreU(b(d, g0, s0), d, dx + i);
+      hn::StoreU(b(d, g1, s1), d, dx + i + N);
+    }
+    for (; i + N <= n; i += N) {
+      hn::StoreU(b(d, hn::LoadU(d, dy + i), hn::LoadU(d, s + i)), d, dx + i);
+    }
+    const hn::CappedTag<T, 1> d1;
+    for (; i < n; ++i) hn::StoreU(b(d1, hn::LoadU(d1, dy + i), hn::LoadU(d1, s + i)), d1, dx + i);
   }
-  for (; i + N <= n; i += N) hn::StoreU(b(d, hn::LoadU(d, dy + i), hn::LoadU(d, s + i)), d, dx + i);
-  const hn::CappedTag<T, 1> d1;
-  for (; i < n; ++i)
-    hn::StoreU(b(d1, hn::LoadU(d1, dy + i), hn::LoadU(d1, s + i)), d1, dx + i);
 }
 
 }  // namespace actfn::HWY_NAMESPACE

@@ -1,5 +1,7 @@
 // The registry (the one list of functions), argument checking, and the public API.
 #include <algorithm>
+#include <array>
+#include <random>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -16,34 +18,173 @@ using detail::python_repr;
 constexpr unsigned kX = static_cast<unsigned>(Saved::x);
 constexpr unsigned kY = static_cast<unsigned>(Saved::y);
 
+constexpr double kMax = std::numeric_limits<double>::max();
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+std::string order_check(const double* p, const char* a, const char* b) {
+  if (p[0] <= p[1]) return "";
+  return std::string(a) + " = " + python_repr(p[0]) + " must not exceed " + b + " = " +
+         python_repr(p[1]);
+}
+std::string hardtanh_check(const double* p) { return order_check(p, "min_val", "max_val"); }
+std::string rrelu_check(const double* p) { return order_check(p, "lower", "upper"); }
+
+constexpr std::string_view kGeluChoices[] = {"none", "tanh"};
+
 constexpr Param kLeakyReluParams[] = {
-    {"alpha", 0.01, 0.0, 1.0, "slope for x <= 0 (PyTorch's negative_slope; the seed uses 0.001)"},
-};
+    {"alpha", 0.01, 0.0, 1.0, "slope for x <= 0 (PyTorch's negative_slope; the seed uses 0.001)"}};
+constexpr Param kPreluParams[] = {{"weight", 0.25, -kMax, kMax, "slope for x <= 0 (PyTorch's init)"}};
+constexpr Param kRreluParams[] = {
+    {"lower", 1.0 / 8, 0.0, 1.0, "smallest slope"}, {"upper", 1.0 / 3, 0.0, 1.0, "largest slope"}};
+constexpr Param kHardtanhParams[] = {{"min_val", -1, -kMax, kMax, "lower clamp"},
+                                     {"max_val", 1, -kMax, kMax, "upper clamp"}};
+constexpr Param kThresholdParams[] = {{"threshold", 0, -kMax, kMax, "x above it passes"},
+                                      {"value", 0, -kMax, kMax, "what replaces x <= threshold"}};
+constexpr Param kLambdParams[] = {{"lambd", 0.5, 0, kMax, "half-width of the zeroed band"}};
+constexpr Param kEluParams[] = {{"alpha", 1, 0, kMax, "saturation value -alpha for x -> -inf"}};
+constexpr Param kCeluParams[] = {{"alpha", 1, 0, kMax, "saturation and scale", {}, true}};
+constexpr Param kXieluParams[] = {
+    {"alpha_p", 0.8, 0, kMax, "curvature for x > 0 (after softplus, as ggml stores it)"},
+    {"alpha_n", 0.8, 0, kMax, "scale for x <= 0 (after beta + softplus, as ggml stores it)"},
+    {"beta", 0.5, -kMax, kMax, "linear term"},
+    {"eps", -1e-6, -kMax, 0, "clamp of x inside expm1"}};
+constexpr Param kIsruParams[] = {{"alpha", 1, 0, kMax, "the output tends to +-1/sqrt(alpha)"}};
+constexpr Param kIsrluParams[] = {{"alpha", 0.1, 0, kMax, "isru's alpha for x < 0 (mlpack's)"}};
+constexpr Param kGeluParams[] = {
+    {"approximate", 0, 0, 1, "none: exact x Phi(x); tanh: the tanh approximation", kGeluChoices}};
+constexpr Param kSwishParams[] = {{"beta", 1, 0, kMax, "slope inside the sigmoid"}};
+constexpr Param kFtswishParams[] = {{"t", -0.2, -kMax, kMax, "the value for x < 0 (mlpack's T)"}};
+constexpr Param kSoftcapParams[] = {
+    {"cap", 30, 0, kMax, "the output stays in (-cap, cap) (Gemma 2: 30 for logits)", {}, true}};
+constexpr Param kSoftplusParams[] = {
+    {"beta", 1, 0, kMax, "sharpness", {}, true},
+    {"threshold", 20, -kInf, kInf, "above beta x > threshold the result is x"}};
+constexpr Param kSquareplusParams[] = {{"b", 4, 0, kMax, "curvature at 0"}};
+constexpr Param kSnakeParams[] = {{"alpha", 1, 0, kMax, "frequency", {}, true}};
 
 // The registry. Adding a function: its kernel (src/kernels/), its entry here, its reference
 // and tolerance in tests/reference.h; tests fail until all three exist.
 constexpr Op kOps[] = {
-    {"identity", "linear", Kind::elementwise, {},
-     "the identity (linear activation): passes x through",
-     "y = x", "f'(x) = 1", kX, detail::kIdentity},
-    {"relu", "", Kind::elementwise, {},
-     "rectified linear unit",
-     "y = max(0, x)", "f'(x) = x > 0 ? 1 : 0   (f'(0) = 0)", kX, detail::kRelu},
-    {"leaky_relu", "", Kind::elementwise, kLeakyReluParams,
-     "leaky ReLU: a small slope alpha for x <= 0",
-     "y = x > 0 ? x : alpha * x", "f'(x) = x > 0 ? 1 : alpha   (f'(0) = alpha)", kX,
-     detail::kLeakyRelu},
-    {"sigmoid", "", Kind::elementwise, {},
-     "logistic sigmoid: squashes to (0, 1)",
-     "y = 1 / (1 + exp(-x))", "f'(x) = y * (1 - y)", kX | kY, detail::kSigmoid},
-    {"softmax", "", Kind::axis, {},
-     "softmax: a vector to probabilities that sum to 1",
-     "y_i = exp(x_i - max(x)) / sum_j exp(x_j - max(x))",
-     "dx = y * (dy - sum(dy * y))", kY, detail::kSoftmax},
-    {"log_softmax", "", Kind::axis, {},
-     "log of softmax, without forming softmax",
-     "y_i = x_i - max(x) - log(sum_j exp(x_j - max(x)))",
-     "dx = dy - exp(y) * sum(dy)", kY, detail::kLogSoftmax},
+    // ---- the seed's functions
+    {"identity", "linear", Kind::elementwise, {}, "the identity (linear activation): passes x through",
+     "y = x", "f'(x) = 1", kX},
+    {"relu", "", Kind::elementwise, {}, "rectified linear unit",
+     "y = max(0, x)", "f'(x) = x > 0 ? 1 : 0   (f'(0) = 0)", kX},
+    {"leaky_relu", "", Kind::elementwise, kLeakyReluParams, "leaky ReLU: a small slope alpha for x <= 0",
+     "y = x > 0 ? x : alpha * x", "f'(x) = x > 0 ? 1 : alpha   (f'(0) = alpha)", kX},
+    {"sigmoid", "", Kind::elementwise, {}, "logistic sigmoid: squashes to (0, 1)",
+     "y = 1 / (1 + exp(-x))", "f'(x) = y * (1 - y)", kX | kY},
+    {"softmax", "", Kind::axis, {}, "softmax: a vector to probabilities that sum to 1",
+     "y_i = exp(x_i - max(x)) / sum_j exp(x_j - max(x))", "dx = y * (dy - sum(dy * y))", kY},
+    {"log_softmax", "", Kind::axis, {}, "log of softmax, without forming softmax",
+     "y_i = x_i - max(x) - log(sum_j exp(x_j - max(x)))", "dx = dy - exp(y) * sum(dy)", kY},
+    // ---- the ReLU family
+    {"prelu", "", Kind::elementwise, kPreluParams,
+     "parametric ReLU, one shared weight (per channel: prelu_channels in C++)",
+     "y = x > 0 ? x : weight * x", "f'(x) = x > 0 ? 1 : weight", kX},
+    {"rrelu", "", Kind::elementwise, kRreluParams,
+     "randomized leaky ReLU in inference: the mean slope (training: rrelu_train in C++)",
+     "y = x > 0 ? x : (lower + upper) / 2 * x", "f'(x) = x > 0 ? 1 : (lower + upper) / 2", kX,
+     rrelu_check},
+    {"relu6", "", Kind::elementwise, {}, "ReLU capped at 6 (MobileNet)",
+     "y = min(max(0, x), 6)", "f'(x) = 0 < x < 6 ? 1 : 0", kX},
+    {"hardtanh", "", Kind::elementwise, kHardtanhParams, "clamp to [min_val, max_val]",
+     "y = min(max(x, min_val), max_val)", "f'(x) = min_val < x < max_val ? 1 : 0", kX,
+     hardtanh_check},
+    {"threshold", "", Kind::elementwise, kThresholdParams, "replace x <= threshold by value",
+     "y = x > threshold ? x : value", "f'(x) = x > threshold ? 1 : 0", kX},
+    {"hardshrink", "", Kind::elementwise, kLambdParams, "zero the band |x| <= lambd",
+     "y = |x| > lambd ? x : 0", "f'(x) = |x| > lambd ? 1 : 0", kX},
+    {"softshrink", "", Kind::elementwise, kLambdParams, "shrink toward 0 by lambd",
+     "y = x > lambd ? x - lambd : x < -lambd ? x + lambd : 0", "f'(x) = |x| > lambd ? 1 : 0", kX},
+    {"squared_relu", "", Kind::elementwise, {}, "squared ReLU (Primer)",
+     "y = max(0, x)^2", "f'(x) = 2 * max(0, x)", kX},
+    // ---- exponential
+    {"elu", "", Kind::elementwise, kEluParams, "exponential linear unit",
+     "y = x > 0 ? x : alpha * (exp(x) - 1)", "f'(x) = x > 0 ? 1 : alpha * exp(x)", kX},
+    {"selu", "", Kind::elementwise, {}, "scaled ELU (self-normalizing networks)",
+     "y = scale * (x > 0 ? x : alpha * (exp(x) - 1)), scale = 1.0507009873554805, alpha = 1.6732632423543772",
+     "f'(x) = x > 0 ? scale : scale * alpha * exp(x)", kX},
+    {"celu", "", Kind::elementwise, kCeluParams, "continuously differentiable ELU",
+     "y = x > 0 ? x : alpha * (exp(x / alpha) - 1)", "f'(x) = x > 0 ? 1 : exp(x / alpha)", kX},
+    {"xielu", "", Kind::elementwise, kXieluParams, "xIELU, as ggml computes it (Apertus)",
+     "y = x > 0 ? alpha_p * x^2 + beta * x : alpha_n * (expm1(min(x, eps)) - x) + beta * x",
+     "f'(x) = x > 0 ? 2 * alpha_p * x + beta : alpha_n * ((x < eps ? exp(x) : 0) - 1) + beta", kX},
+    {"isru", "", Kind::elementwise, kIsruParams, "inverse square root unit (mlpack)",
+     "y = x / sqrt(1 + alpha * x^2)", "f'(x) = (1 + alpha * x^2)^(-3/2)", kX},
+    {"isrlu", "", Kind::elementwise, kIsrluParams, "inverse square root linear unit (mlpack)",
+     "y = x >= 0 ? x : x / sqrt(1 + alpha * x^2)", "f'(x) = x >= 0 ? 1 : (1 + alpha * x^2)^(-3/2)", kX},
+    // ---- GELU
+    {"gelu", "", Kind::elementwise, kGeluParams, "Gaussian error linear unit, exact by default",
+     "y = x * Phi(x)  (tanh: x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 * x^3))) / 2)",
+     "f'(x) = Phi(x) + x * phi(x)", kX},
+    {"quick_gelu", "", Kind::elementwise, {}, "the sigmoid approximation of GELU (CLIP)",
+     "y = x * sigmoid(1.702 * x)", "f'(x) = s + 1.702 * x * s * (1 - s), s = sigmoid(1.702 * x)", kX},
+    // ---- logistic
+    {"logsigmoid", "", Kind::elementwise, {}, "log of the sigmoid, stable for large |x|",
+     "y = -softplus(-x) = min(x, 0) - log1p(exp(-|x|))", "f'(x) = 1 - sigmoid(x)", kX},
+    {"hardsigmoid", "", Kind::elementwise, {}, "piecewise-linear sigmoid (PyTorch's: relu6(x + 3) / 6)",
+     "y = min(max(0, x + 3), 6) / 6", "f'(x) = -3 < x < 3 ? 1/6 : 0", kX},
+    {"silu", "", Kind::elementwise, {}, "sigmoid linear unit (swish with beta = 1)",
+     "y = x * sigmoid(x)", "f'(x) = s * (1 + x * (1 - s)), s = sigmoid(x)", kX},
+    {"swish", "", Kind::elementwise, kSwishParams, "swish with a slope beta",
+     "y = x * sigmoid(beta * x)", "f'(x) = s + beta * x * s * (1 - s), s = sigmoid(beta * x)", kX},
+    {"hardswish", "", Kind::elementwise, {}, "piecewise swish (MobileNetV3)",
+     "y = x * min(max(0, x + 3), 6) / 6", "f'(x) = x < -3 ? 0 : x <= 3 ? (2x + 3) / 6 : 1", kX},
+    {"mish", "", Kind::elementwise, {}, "mish (Misra 2019)",
+     "y = x * tanh(softplus(x))", "f'(x) = t + x * (1 - t^2) * sigmoid(x), t = tanh(softplus(x))", kX},
+    {"sparse_sigmoid", "", Kind::elementwise, {}, "sparse sigmoid (JAX)",
+     "y = min(max((x + 1) / 2, 0), 1)", "f'(x) = -1 < x < 1 ? 1/2 : 0", kX},
+    {"elish", "", Kind::elementwise, {}, "exponential linear squashing (mlpack)",
+     "y = x >= 0 ? x * sigmoid(x) : (exp(x) - 1) * sigmoid(x)",
+     "f'(x) = x >= 0 ? s + x s (1 - s) : exp(x) s + (exp(x) - 1) s (1 - s)", kX},
+    {"ftswish", "", Kind::elementwise, kFtswishParams, "flatten-T swish (mlpack)",
+     "y = x >= 0 ? x * sigmoid(x) + t : t", "f'(x) = x >= 0 ? s + x * s * (1 - s) : 0", kX},
+    {"bipolar_sigmoid", "", Kind::elementwise, {}, "bipolar sigmoid (mlpack): tanh(x / 2)",
+     "y = (1 - exp(-x)) / (1 + exp(-x))", "f'(x) = (1 - y^2) / 2", kX},
+    // ---- tanh
+    {"tanh", "", Kind::elementwise, {}, "hyperbolic tangent",
+     "y = tanh(x)", "f'(x) = 1 - y^2", kX | kY},
+    {"softsign", "", Kind::elementwise, {}, "softsign (also mlpack's elliot)",
+     "y = x / (1 + |x|)", "f'(x) = 1 / (1 + |x|)^2", kX},
+    {"tanhshrink", "", Kind::elementwise, {}, "x minus its tanh",
+     "y = x - tanh(x)", "f'(x) = tanh(x)^2", kX},
+    {"softcap", "", Kind::elementwise, kSoftcapParams, "logit soft-capping (Gemma 2, Grok)",
+     "y = cap * tanh(x / cap)", "f'(x) = 1 - tanh(x / cap)^2", kX},
+    {"lisht", "", Kind::elementwise, {}, "linearly scaled tanh (mlpack)",
+     "y = x * tanh(x)", "f'(x) = tanh(x) + x * (1 - tanh(x)^2)", kX},
+    {"tanhexp", "", Kind::elementwise, {}, "tanh exponential (mlpack)",
+     "y = x * tanh(exp(x))", "f'(x) = tanh(e^x) + x * e^x * (1 - tanh(e^x)^2)", kX},
+    // ---- softplus
+    {"softplus", "", Kind::elementwise, kSoftplusParams, "smooth ReLU, never overflows",
+     "y = beta * x > threshold ? x : log(1 + exp(beta * x)) / beta",
+     "f'(x) = beta * x > threshold ? 1 : sigmoid(beta * x)", kX},
+    {"squareplus", "", Kind::elementwise, kSquareplusParams, "algebraic softplus (Barron 2021)",
+     "y = (x + sqrt(x^2 + b)) / 2", "f'(x) = (1 + x / sqrt(x^2 + b)) / 2", kX},
+    {"sparse_plus", "", Kind::elementwise, {}, "sparse plus (JAX)",
+     "y = x <= -1 ? 0 : x >= 1 ? x : (x + 1)^2 / 4", "f'(x) = x <= -1 ? 0 : x >= 1 ? 1 : (x + 1) / 2", kX},
+    {"shifted_softplus", "", Kind::elementwise, {}, "softplus shifted through 0 (mlpack, SchNet)",
+     "y = log(0.5 * exp(x) + 0.5)", "f'(x) = sigmoid(x)", kX},
+    // ---- periodic, radial, polynomial
+    {"snake", "", Kind::elementwise, kSnakeParams, "snake (Ziyin et al. 2020), periodic",
+     "y = x + sin(alpha * x)^2 / alpha", "f'(x) = 1 + sin(2 * alpha * x)", kX},
+    {"gcu", "", Kind::elementwise, {}, "growing cosine unit (mlpack)",
+     "y = x * cos(x)", "f'(x) = cos(x) - x * sin(x)", kX},
+    {"gaussian", "", Kind::elementwise, {}, "Gaussian bump (mlpack)",
+     "y = exp(-x^2)", "f'(x) = -2 * x * exp(-x^2)", kX},
+    {"hyper_sinh", "", Kind::elementwise, {}, "hyper-sinh (mlpack)",
+     "y = x > 0 ? sinh(x) / 3 : x^3 / 4", "f'(x) = x > 0 ? cosh(x) / 3 : 3 * x^2 / 4", kX},
+    {"inverse_quadratic", "", Kind::elementwise, {}, "inverse quadratic radial function (mlpack)",
+     "y = 1 / (1 + x^2)", "f'(x) = -2 * x / (1 + x^2)^2", kX},
+    {"multi_quadratic", "", Kind::elementwise, {}, "multiquadratic radial function (mlpack)",
+     "y = sqrt(1 + x^2)", "f'(x) = x / sqrt(1 + x^2)", kX},
+    {"quadratic", "", Kind::elementwise, {}, "square (mlpack)", "y = x^2", "f'(x) = 2 * x", kX},
+    {"poisson1", "", Kind::elementwise, {}, "Poisson one (mlpack)",
+     "y = (x - 1) * exp(-x)", "f'(x) = (2 - x) * exp(-x)", kX},
+    {"spline", "", Kind::elementwise, {}, "spline (mlpack); NaN below x = -1",
+     "y = x^2 * log(1 + x)", "f'(x) = 2 * x * log(1 + x) + x^2 / (1 + x)", kX},
+    {"sqnl", "", Kind::elementwise, {}, "square nonlinearity (mlpack)",
+     "y = x > 2 ? 1 : x >= 0 ? x - x^2/4 : x >= -2 ? x + x^2/4 : -1", "f'(x) = |x| < 2 ? 1 - |x|/2 : 0", kX},
 };
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
@@ -61,8 +202,46 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   return row[b.size()];
 }
 
+}  // namespace
+
+std::string detail::range_text(const Param& q) {
+  return (q.min_open ? "(" : "[") + python_repr(q.min) + ", " + python_repr(q.max) + "]";
+}
+
+int detail::kernel_index(const Op& op) {
+  static const std::vector<int> index = [] {
+    std::vector<int> v;
+    for (const Op& o : kOps) {
+      int k = -1;
+      if (o.kind == Kind::elementwise) {
+        const auto* t = elementwise_table();
+        for (int i = 0; t[i].name != nullptr; ++i)
+          if (o.name == t[i].name) k = i;
+      } else {
+        const auto* t = axis_table();
+        for (int i = 0; t[i].name != nullptr; ++i)
+          if (o.name == t[i].name) k = i;
+      }
+      v.push_back(k);
+    }
+    return v;
+  }();
+  const std::ptrdiff_t i = &op - kOps;
+  return i >= 0 && i < static_cast<std::ptrdiff_t>(index.size()) ? index[i] : -1;
+}
+
+namespace {
+using detail::range_text;
+
+
 [[noreturn]] void fail(const Op& op, const std::string& what) {
   throw Error(std::string(op.name) + ": " + what);
+}
+
+int kernel_of(const Op& op) {
+  const int k = detail::kernel_index(op);
+  if (k < 0) fail(op, "has no kernel (a registry entry without a kernel)");
+  return k;
 }
 
 // Parameters in registry order, defaults filled in, each checked against its range.
@@ -78,11 +257,22 @@ Params check_params(const Op& op, std::span<const double> given) {
   for (std::size_t i = 0; i < op.params.size(); ++i) {
     const Param& q = op.params[i];
     const double v = i < given.size() ? given[i] : q.def;
-    if (!(v >= q.min && v <= q.max)) {  // also rejects NaN
-      fail(op, std::string(q.name) + " = " + python_repr(v) + " is out of range [" +
-                   python_repr(q.min) + ", " + python_repr(q.max) + "]");
+    if (!q.choices.empty()) {
+      if (!(v >= 0 && v < static_cast<double>(q.choices.size()) && v == std::floor(v))) {
+        std::string names;
+        for (auto c : q.choices) names += (names.empty() ? "" : ", ") + std::string(c);
+        fail(op, std::string(q.name) + " = " + python_repr(v) + " is not the index of one of " +
+                     names);
+      }
+    } else if (!(v >= q.min && v <= q.max) || (q.min_open && v == q.min)) {  // also NaN
+      fail(op, std::string(q.name) + " = " + python_repr(v) + " is out of range " +
+                   range_text(q));
     }
     p.v[i] = v;
+  }
+  if (op.check != nullptr) {
+    const std::string e = op.check(p.v);
+    if (!e.empty()) fail(op, e);
   }
   return p;
 }
@@ -121,9 +311,9 @@ void forward_impl(const Op& op, const T* x, T* y, Axis a, std::span<const double
   check_io(op, "y", y, "x", x, count);
   if (count == 0) return;
   if (op.kind == Kind::elementwise) {
-    detail::elementwise_table()[op.kernel].fns<T>().forward(x, y, count, p.v);
+    detail::elementwise_table()[kernel_of(op)].fns<T>().forward(x, y, count, p.v);
   } else {
-    detail::axis_table()[op.kernel].fns<T>().forward(x, y, a, p.v);
+    detail::axis_table()[kernel_of(op)].fns<T>().forward(x, y, a, p.v);
   }
 }
 
@@ -141,10 +331,10 @@ void backward_impl(const Op& op, Saved from, const T* dy, const T* saved, T* dx,
   check_io(op, "dx", dx, sname, saved, count);
   if (count == 0) return;
   if (op.kind == Kind::elementwise) {
-    const auto& f = detail::elementwise_table()[op.kernel].fns<T>();
+    const auto& f = detail::elementwise_table()[kernel_of(op)].fns<T>();
     (from == Saved::x ? f.backward_x : f.backward_y)(dy, saved, dx, count, p.v);
   } else {
-    detail::axis_table()[op.kernel].fns<T>().backward_y(dy, saved, dx, a, p.v);
+    detail::axis_table()[kernel_of(op)].fns<T>().backward_y(dy, saved, dx, a, p.v);
   }
 }
 
@@ -320,6 +510,124 @@ template <Real T> void log_softmax_backward(const T* dy, const T* y, T* dx, Axis
   backward_impl(o, Saved::y, dy, y, dx, a, {});
 }
 
+// The rest of the elementwise family (ACTFN_ELEMENTWISE_FUNCTIONS in the header).
+#define ACTFN_DEFINE_ELEMENTWISE(name)                                                     \
+  template <Real T>                                                                        \
+  T name(T x, std::initializer_list<double> params) {                                      \
+    static const Op& o = entry(#name);                                                     \
+    return scalar(o, x, std::span<const double>(params.begin(), params.size()));           \
+  }                                                                                        \
+  template <Real T>                                                                        \
+  void name(const T* x, T* y, std::size_t n, std::initializer_list<double> params) {       \
+    static const Op& o = entry(#name);                                                     \
+    forward_impl(o, x, y, flat(n), std::span<const double>(params.begin(), params.size())); \
+  }                                                                                        \
+  template <Real T>                                                                        \
+  void name##_backward(const T* dy, const T* x, T* dx, std::size_t n,                     \
+                       std::initializer_list<double> params) {                             \
+    static const Op& o = entry(#name);                                                     \
+    backward_impl(o, Saved::x, dy, x, dx, flat(n),                                         \
+                  std::span<const double>(params.begin(), params.size()));                 \
+  }                                                                                        \
+  template float name<float>(float, std::initializer_list<double>);                        \
+  template double name<double>(double, std::initializer_list<double>);                     \
+  template void name<float>(const float*, float*, std::size_t, std::initializer_list<double>); \
+  template void name<double>(const double*, double*, std::size_t,                          \
+                             std::initializer_list<double>);                               \
+  template void name##_backward<float>(const float*, const float*, float*, std::size_t,    \
+                                       std::initializer_list<double>);                     \
+  template void name##_backward<double>(const double*, const double*, double*, std::size_t, \
+                                        std::initializer_list<double>);
+ACTFN_ELEMENTWISE_FUNCTIONS(ACTFN_DEFINE_ELEMENTWISE)
+#undef ACTFN_DEFINE_ELEMENTWISE
+
+template <Real T> void tanh_backward_from_y(const T* dy, const T* y, T* dx, std::size_t n) {
+  static const Op& o = entry("tanh");
+  backward_impl(o, Saved::y, dy, y, dx, flat(n), {});
+}
+
+// PReLU per channel: each (outer, channel) block of `inner` values is the shared-weight
+// kernel with that channel's weight.
+template <Real T>
+void prelu_channels(const T* x, const T* weight, T* y, Axis a) {
+  static const Op& o = entry("prelu");
+  const std::size_t count = checked_size(o, a);
+  check_io(o, "y", y, "x", x, count);
+  if (count == 0) return;
+  if (weight == nullptr) fail(o, "weight is null with " + std::to_string(a.n) + " channels");
+  for (std::size_t c = 0; c < a.n; ++c) check_params(o, std::span<const double>(std::array<double, 1>{double(weight[c])}));
+  for (std::size_t b = 0; b < a.outer; ++b) {
+    for (std::size_t c = 0; c < a.n; ++c) {
+      const double w[] = {static_cast<double>(weight[c])};
+      const std::size_t off = (b * a.n + c) * a.inner;
+      detail::elementwise_table()[kernel_of(o)].fns<T>().forward(x + off, y + off, a.inner, w);
+    }
+  }
+}
+
+template <Real T>
+void prelu_channels_backward(const T* dy, const T* x, const T* weight, T* dx, T* dweight, Axis a) {
+  static const Op& o = entry("prelu");
+  const std::size_t count = checked_size(o, a);
+  check_io(o, "dx", dx, "dy", dy, count);
+  check_io(o, "dx", dx, "x", x, count);
+  if (count == 0) {
+    for (std::size_t c = 0; c < a.n && dweight != nullptr; ++c) dweight[c] = 0;
+    return;
+  }
+  if (weight == nullptr || dweight == nullptr) {
+    fail(o, std::string(weight == nullptr ? "weight" : "dweight") + " is null with " +
+                std::to_string(a.n) + " channels");
+  }
+  std::vector<double> sums(a.n, 0.0);  // dweight[c] = sum of dy * x over x <= 0
+  for (std::size_t b = 0; b < a.outer; ++b) {
+    for (std::size_t c = 0; c < a.n; ++c) {
+      const std::size_t off = (b * a.n + c) * a.inner;
+      for (std::size_t i = 0; i < a.inner; ++i) {
+        const T xv = x[off + i];
+        if (!(xv > 0)) sums[c] += static_cast<double>(dy[off + i]) * static_cast<double>(xv);
+      }
+    }
+  }
+  for (std::size_t b = 0; b < a.outer; ++b) {
+    for (std::size_t c = 0; c < a.n; ++c) {
+      const double w[] = {static_cast<double>(weight[c])};
+      const std::size_t off = (b * a.n + c) * a.inner;
+      detail::elementwise_table()[kernel_of(o)].fns<T>().backward_x(dy + off, x + off, dx + off,
+                                                                   a.inner, w);
+    }
+  }
+  for (std::size_t c = 0; c < a.n; ++c) dweight[c] = static_cast<T>(sums[c]);
+}
+
+// A generator whose output is fixed by the C++ standard (std::mt19937_64), mapped to [0, 1)
+// by hand: std::uniform_real_distribution differs between standard libraries.
+template <Real T>
+void rrelu_train(const T* x, T* y, T* noise, std::size_t n, double lower, double upper,
+                 unsigned long long seed) {
+  static const Op& o = entry("rrelu");
+  const double p[] = {lower, upper};
+  check_params(o, p);
+  check_io(o, "y", y, "x", x, n);
+  check_io(o, "noise", noise, "x", x, n);
+  if (n > 0 && (noise == x || noise == y)) fail(o, "noise must be its own array");
+  std::mt19937_64 rng(seed);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double u = static_cast<double>(rng() >> 11) * 0x1.0p-53;
+    const T slope = x[i] > 0 ? T(1) : static_cast<T>(lower + (upper - lower) * u);
+    noise[i] = slope;
+    y[i] = x[i] * slope;
+  }
+}
+
+template <Real T>
+void rrelu_train_backward(const T* dy, const T* noise, T* dx, std::size_t n) {
+  static const Op& o = entry("rrelu");
+  check_io(o, "dx", dx, "dy", dy, n);
+  check_io(o, "dx", dx, "noise", noise, n);
+  for (std::size_t i = 0; i < n; ++i) dx[i] = dy[i] * noise[i];
+}
+
 // Explicit instantiations: the typed API exists for float and double.
 #define ACTFN_INSTANTIATE(T)                                                         \
   template T identity<T>(T);                                                         \
@@ -340,7 +648,13 @@ template <Real T> void log_softmax_backward(const T* dy, const T* y, T* dx, Axis
   template void softmax_backward<T>(const T*, const T*, T*, Axis);                  \
   template void log_softmax<T>(const T*, T*, Axis);                                 \
   template void log_softmax<T>(std::span<const T>, std::span<T>);                   \
-  template void log_softmax_backward<T>(const T*, const T*, T*, Axis);
+  template void log_softmax_backward<T>(const T*, const T*, T*, Axis);                \
+  template void tanh_backward_from_y<T>(const T*, const T*, T*, std::size_t);       \
+  template void prelu_channels<T>(const T*, const T*, T*, Axis);                    \
+  template void prelu_channels_backward<T>(const T*, const T*, const T*, T*, T*, Axis); \
+  template void rrelu_train<T>(const T*, T*, T*, std::size_t, double, double,       \
+                               unsigned long long);                                 \
+  template void rrelu_train_backward<T>(const T*, const T*, T*, std::size_t);
 ACTFN_INSTANTIATE(float)
 ACTFN_INSTANTIATE(double)
 #undef ACTFN_INSTANTIATE

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -35,6 +36,24 @@ double ulp_distance(T a, T b) {
 template <class T>
 double ulp_error(T got, long double want) {
   return ulp_distance(got, static_cast<T>(want));
+}
+
+// ULP distance measured against a scale: |got - want| in units of the spacing of T at
+// max(|want|, floor). With floor 0 it is ulp_error, but for zeros and infinities.
+template <class T>
+double ulp_error_floor(T got, long double want, long double floor) {
+  if (std::isnan(got) || std::isnan(want) || std::isinf(got) || std::isinf(want) ||
+      !std::isfinite(floor)) {
+    return ulp_error(got, want);
+  }
+  const long double m = std::max(std::fabs(want), std::fabs(floor));
+  const T mt = static_cast<T>(std::min<long double>(m, std::numeric_limits<T>::max()));
+  long double spacing = static_cast<long double>(std::nextafter(mt, std::numeric_limits<T>::infinity())) - mt;
+  if (!(spacing > 0) || !std::isfinite(spacing)) spacing = std::numeric_limits<T>::denorm_min();
+  // The exact answer is the rounded reference: a correctly rounded result is 0 ULP.
+  const long double rounded = static_cast<T>(want);
+  if (static_cast<long double>(got) == rounded) return 0;
+  return static_cast<double>(std::fabs(static_cast<long double>(got) - want) / spacing);
 }
 
 // The special values every function must handle as documented.

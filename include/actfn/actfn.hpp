@@ -30,6 +30,7 @@
 
 #include <concepts>
 #include <cstddef>
+#include <initializer_list>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -76,8 +77,11 @@ enum class Saved : unsigned char { x = 1, y = 2 };
 
 struct Param {
   std::string_view name;
-  double def, min, max;  // default and the closed range of valid values
+  double def, min, max;  // default and the range of valid values (closed, unless min_open)
   std::string_view doc;
+  // For a choice ("none" or "tanh"): the names; the value is the index of the name.
+  std::span<const std::string_view> choices = {};
+  bool min_open = false;  // min itself is invalid (beta > 0)
 };
 
 struct Op {
@@ -89,7 +93,9 @@ struct Op {
   std::string_view formula;     // y = ...
   std::string_view derivative;  // f'(x) = ..., the value chosen at kinks
   unsigned saved;               // bit mask of Saved: what backward can read
-  int kernel;                   // index into the kernel table of its kind (internal)
+  // Checks that involve several parameters (hardtanh: min_val <= max_val); returns the
+  // error message, or "" when they are fine.
+  std::string (*check)(const double* params) = nullptr;
 
   bool reads(Saved s) const { return (saved & static_cast<unsigned>(s)) != 0; }
 };
@@ -141,6 +147,52 @@ template <Real T> T sigmoid(T x);
 template <Real T> void sigmoid(const T* x, T* y, std::size_t n);
 template <Real T> void sigmoid_backward(const T* dy, const T* x, T* dx, std::size_t n);
 template <Real T> void sigmoid_backward_from_y(const T* dy, const T* y, T* dx, std::size_t n);
+
+// The rest of the elementwise family, each with the same three forms:
+//   T name(T x, params);  void name(const T* x, T* y, n, params);
+//   void name_backward(const T* dy, const T* x, T* dx, n, params);
+// `params` are the function's parameters in registry order ({} for the defaults), for
+// example actfn::softplus(x, y, n, {2.0}) for beta = 2. `actfn list` and docs/functions.md
+// give each formula, derivative, parameters and ranges; tanh also has
+// tanh_backward_from_y (1 - y^2).
+#define ACTFN_ELEMENTWISE_FUNCTIONS(X)                                                     \
+  X(prelu) X(rrelu) X(relu6) X(hardtanh) X(threshold) X(hardshrink) X(softshrink)          \
+  X(squared_relu) X(elu) X(selu) X(celu) X(xielu) X(isru) X(isrlu) X(gelu) X(quick_gelu)   \
+  X(logsigmoid) X(hardsigmoid) X(silu) X(swish) X(hardswish) X(mish) X(sparse_sigmoid)     \
+  X(elish) X(ftswish) X(bipolar_sigmoid) X(tanh) X(softsign) X(tanhshrink) X(softcap)      \
+  X(lisht) X(tanhexp) X(softplus) X(squareplus) X(sparse_plus) X(shifted_softplus)         \
+  X(snake) X(gcu) X(gaussian) X(hyper_sinh) X(inverse_quadratic) X(multi_quadratic)       \
+  X(quadratic) X(poisson1) X(spline) X(sqnl)
+
+#define ACTFN_DECLARE_ELEMENTWISE(name)                                                    \
+  template <Real T>                                                                        \
+  T name(T x, std::initializer_list<double> params = {});                                  \
+  template <Real T>                                                                        \
+  void name(const T* x, T* y, std::size_t n, std::initializer_list<double> params = {});   \
+  template <Real T>                                                                        \
+  void name##_backward(const T* dy, const T* x, T* dx, std::size_t n,                     \
+                       std::initializer_list<double> params = {});
+ACTFN_ELEMENTWISE_FUNCTIONS(ACTFN_DECLARE_ELEMENTWISE)
+#undef ACTFN_DECLARE_ELEMENTWISE
+template <Real T> void tanh_backward_from_y(const T* dy, const T* y, T* dx, std::size_t n);
+
+// PReLU with one weight per channel, as PyTorch's nn.PReLU(num_parameters=C) on (N, C, ...):
+// a = {N, C, spatial}, weight has C values. Backward gives dx and dweight (summed over N and
+// the spatial positions, accumulated in double).
+template <Real T>
+void prelu_channels(const T* x, const T* weight, T* y, Axis a);
+template <Real T>
+void prelu_channels_backward(const T* dy, const T* x, const T* weight, T* dx, T* dweight, Axis a);
+
+// RReLU in training: each x <= 0 gets its own slope, drawn uniformly from [lower, upper] by a
+// generator seeded with `seed` (the same seed gives the same slopes on every machine). The
+// slopes (1 where x > 0) are written to `noise`, which rrelu_train_backward reads:
+// dx = dy * noise.
+template <Real T>
+void rrelu_train(const T* x, T* y, T* noise, std::size_t n, double lower = 1.0 / 8,
+                 double upper = 1.0 / 3, unsigned long long seed = 0);
+template <Real T>
+void rrelu_train_backward(const T* dy, const T* noise, T* dx, std::size_t n);
 
 // ------------------------------------------------------------------------------------------
 // Along an axis. The row maximum is subtracted first, so no row overflows (1e4, -1e30 and

@@ -1,29 +1,55 @@
-// Piecewise-linear family: identity (linear), relu, leaky_relu.
+// Piecewise-linear family: the ReLU relatives.
 //
-//   identity(x)   = x                        identity'(x)   = 1
-//   relu(x)       = max(0, x)                relu'(x)       = x > 0 ? 1 : 0   (relu'(0) = 0)
-//   leaky_relu(x) = x > 0 ? x : alpha * x    leaky_relu'(x) = x > 0 ? 1 : alpha
+//   identity(x)           = x                              f' = 1
+//   relu(x)               = max(0, x)                      f' = x > 0            (relu'(0) = 0)
+//   leaky_relu(x; alpha)  = x > 0 ? x : alpha x            f' = x > 0 ? 1 : alpha
+//   prelu(x; weight)      = x > 0 ? x : weight x           (one shared weight; per channel:
+//                                                          actfn::prelu_channels)
+//   rrelu(x; lower, upper) = leaky_relu with alpha = (lower + upper) / 2 (inference;
+//                           training draws one slope per element: actfn::rrelu_train)
+//   relu6(x)              = min(max(0, x), 6)              f' = 0 < x < 6
+//   hardtanh(x; min, max) = min(max(x, min), max)          f' = min < x < max
+//   threshold(x; t, v)    = x > t ? x : v                  f' = x > t
+//   hardshrink(x; l)      = |x| > l ? x : 0                f' = |x| > l
+//   softshrink(x; l)      = |x| > l ? x - sign(x) l : 0    f' = |x| > l
+//   squared_relu(x)       = relu(x)^2                      f' = 2 relu(x)
 //
-// Exact in every dtype (0 ULP): a select and at most one multiply. relu(-0) = +0, as
-// Python's max(0.0, x) in the seed; relu(NaN) = NaN, which a plain max(0, x) would drop.
+// Derivatives at the kinks are PyTorch's (the open intervals above). All exact (0 ULP)
+// except where a product or difference rounds once (<= 0.5 ULP) and where a parameter
+// rounds to the dtype first (alpha = 0.01 is not a float: 1 ULP). relu(-0) = +0, as Python's
+// max(0.0, x) in the seed; NaN passes through every select (a plain max(0, x) would drop it).
 
 // ---- scalar reference (long double, the textbook formula; used by the tests) ----
 #ifndef ACTFN_KERNELS_RELU_REF_
 #define ACTFN_KERNELS_RELU_REF_
 #include <cmath>
 namespace actfn::ref {
-inline long double identity(long double x, const double*) { return x; }
-inline long double identity_grad(long double, const double*) { return 1; }
-inline long double relu(long double x, const double*) {
-  return std::isnan(x) ? x : (x > 0 ? x : 0.0L);
+using L = long double;
+inline L nan_or(L x, L v) { return std::isnan(x) ? x : v; }
+inline L identity(L x, const double*) { return x; }
+inline L identity_grad(L, const double*) { return 1; }
+inline L relu(L x, const double*) { return nan_or(x, x > 0 ? x : 0.0L); }
+inline L relu_grad(L x, const double*) { return nan_or(x, x > 0 ? 1.0L : 0.0L); }
+inline L leaky_relu(L x, const double* p) { return x > 0 ? x : p[0] * x; }
+inline L leaky_relu_grad(L x, const double* p) { return nan_or(x, x > 0 ? 1.0L : p[0]); }
+inline L prelu(L x, const double* p) { return leaky_relu(x, p); }
+inline L prelu_grad(L x, const double* p) { return leaky_relu_grad(x, p); }
+inline L rrelu(L x, const double* p) { return x > 0 ? x : (L(p[0]) + L(p[1])) / 2 * x; }
+inline L rrelu_grad(L x, const double* p) { return nan_or(x, x > 0 ? 1.0L : (L(p[0]) + L(p[1])) / 2); }
+inline L hardtanh(L x, const double* p) { return nan_or(x, x <= p[0] ? L(p[0]) : x >= p[1] ? L(p[1]) : x); }
+inline L hardtanh_grad(L x, const double* p) { return nan_or(x, x > p[0] && x < p[1] ? 1.0L : 0.0L); }
+inline L relu6(L x, const double*) { const double p[] = {0, 6}; return hardtanh(x, p); }
+inline L relu6_grad(L x, const double*) { const double p[] = {0, 6}; return hardtanh_grad(x, p); }
+inline L threshold(L x, const double* p) { return nan_or(x, x > p[0] ? x : L(p[1])); }
+inline L threshold_grad(L x, const double* p) { return nan_or(x, x > p[0] ? 1.0L : 0.0L); }
+inline L hardshrink(L x, const double* p) { return nan_or(x, std::fabs(x) > p[0] ? x : 0.0L); }
+inline L hardshrink_grad(L x, const double* p) { return nan_or(x, std::fabs(x) > p[0] ? 1.0L : 0.0L); }
+inline L softshrink(L x, const double* p) {
+  return nan_or(x, x > p[0] ? x - p[0] : x < -p[0] ? x + p[0] : 0.0L);
 }
-inline long double relu_grad(long double x, const double*) {
-  return std::isnan(x) ? x : (x > 0 ? 1.0L : 0.0L);
-}
-inline long double leaky_relu(long double x, const double* p) { return x > 0 ? x : p[0] * x; }
-inline long double leaky_relu_grad(long double x, const double* p) {
-  return std::isnan(x) ? x : (x > 0 ? 1.0L : static_cast<long double>(p[0]));
-}
+inline L softshrink_grad(L x, const double* p) { return hardshrink_grad(x, p); }
+inline L squared_relu(L x, const double*) { return nan_or(x, x > 0 ? x * x : 0.0L); }
+inline L squared_relu_grad(L x, const double*) { return nan_or(x, x > 0 ? 2 * x : 0.0L); }
 }  // namespace actfn::ref
 #endif
 
@@ -37,23 +63,44 @@ inline long double leaky_relu_grad(long double x, const double* p) {
 #endif
 
 #include "hwy/highway.h"
+#include "map-inl.h"
+#include "math-inl.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace actfn::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-// dy * m where m is 1 where `pass` holds and 0 elsewhere, NaN where x is NaN: the IEEE
-// product dy * f'(x), so NaN in dy or x reaches dx.
-template <class D, class V, class M>
-HWY_INLINE V GateGrad(D d, V dy, V x, M pass, V other) {
-  const V fp = hn::IfThenElse(pass, hn::Set(d, 1), other);
-  return hn::Mul(dy, hn::IfThenElse(hn::IsNaN(x), x, fp));
+// 1 where `pass` holds, else `other`.
+template <class D, class M, class V>
+HWY_INLINE V Step(D d, M pass, V other) {
+  return hn::IfThenElse(pass, hn::Set(d, 1), other);
 }
 
-struct Identity {
+// x > 0 ? x : a x, and its derivative: leaky_relu, prelu, rrelu.
+template <class D, class V>
+HWY_INLINE V Slope(D d, V x, V a) {
+  return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), x, hn::Mul(a, x));
+}
+template <class D, class V>
+HWY_INLINE V SlopeGrad(D d, V dy, V x, V a) {
+  return Chain(d, dy, x, Step(d, hn::Gt(x, hn::Zero(d)), a));
+}
+
+// min(max(x, lo), hi) with NaN passing through (hn::Min/Max would drop it), and its
+// derivative 1 on the open interval (lo, hi).
+template <class D, class V>
+HWY_INLINE V Clamp(D, V x, V lo, V hi) {
+  return hn::IfThenElse(hn::Ge(x, hi), hi, hn::IfThenElse(hn::Le(x, lo), lo, x));
+}
+template <class D, class V>
+HWY_INLINE V ClampGrad(D d, V dy, V x, V lo, V hi) {
+  return Chain(d, dy, x, Step(d, hn::And(hn::Gt(x, lo), hn::Lt(x, hi)), hn::Zero(d)));
+}
+
+struct Identity : Kernel {
   static constexpr const char* kName = "identity";
-  static constexpr bool kBackwardY = false;
-  explicit Identity(const double*) {}
+  static constexpr bool kF32ViaF64 = false;
+  using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D, V x) const { return x; }
   // dx = dy: identity' is 1 everywhere, so x is not read.
@@ -61,10 +108,10 @@ struct Identity {
   HWY_INLINE V BackwardX(D, V dy, V) const { return dy; }
 };
 
-struct Relu {
+struct Relu : Kernel {
   static constexpr const char* kName = "relu";
-  static constexpr bool kBackwardY = false;
-  explicit Relu(const double*) {}
+  static constexpr bool kF32ViaF64 = false;
+  using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
     // x <= 0 is false for NaN, so NaN passes through; -0 <= 0 gives +0.
@@ -72,24 +119,110 @@ struct Relu {
   }
   template <class D, class V>
   HWY_INLINE V BackwardX(D d, V dy, V x) const {
-    return GateGrad(d, dy, x, hn::Gt(x, hn::Zero(d)), hn::Zero(d));
+    return Chain(d, dy, x, Step(d, hn::Gt(x, hn::Zero(d)), hn::Zero(d)));
   }
 };
 
-struct LeakyRelu {
+struct LeakyRelu : Kernel {
   static constexpr const char* kName = "leaky_relu";
-  static constexpr bool kBackwardY = false;
-  double alpha;
-  explicit LeakyRelu(const double* p) : alpha(p[0]) {}
+  static constexpr bool kF32ViaF64 = false;
+  using Kernel::Kernel;
+  template <class D, class V>
+  HWY_INLINE V Forward(D d, V x) const { return Slope(d, x, P(d, 0)); }
+  template <class D, class V>
+  HWY_INLINE V BackwardX(D d, V dy, V x) const { return SlopeGrad(d, dy, x, P(d, 0)); }
+};
+
+struct Prelu : LeakyRelu {
+  static constexpr const char* kName = "prelu";
+  using LeakyRelu::LeakyRelu;
+};
+
+struct Rrelu : Kernel {
+  static constexpr const char* kName = "rrelu";
+  static constexpr bool kF32ViaF64 = false;
+  using Kernel::Kernel;
+  template <class D>
+  HWY_INLINE hn::Vec<D> Alpha(D d) const { return Const(d, (p[0] + p[1]) / 2); }
+  template <class D, class V>
+  HWY_INLINE V Forward(D d, V x) const { return Slope(d, x, Alpha(d)); }
+  template <class D, class V>
+  HWY_INLINE V BackwardX(D d, V dy, V x) const { return SlopeGrad(d, dy, x, Alpha(d)); }
+};
+
+struct Hardtanh : Kernel {
+  static constexpr const char* kName = "hardtanh";
+  static constexpr bool kF32ViaF64 = false;
+  using Kernel::Kernel;
+  template <class D, class V>
+  HWY_INLINE V Forward(D d, V x) const { return Clamp(d, x, P(d, 0), P(d, 1)); }
+  template <class D, class V>
+  HWY_INLINE V BackwardX(D d, V dy, V x) const { return ClampGrad(d, dy, x, P(d, 0), P(d, 1)); }
+};
+
+struct Relu6 : Kernel {
+  static constexpr const char* kName = "relu6";
+  static constexpr bool kF32ViaF64 = false;
+  using Kernel::Kernel;
+  template <class D, class V>
+  HWY_INLINE V Forward(D d, V x) const { return Clamp(d, x, hn::Zero(d), Const(d, 6)); }
+  template <class D, class V>
+  HWY_INLINE V BackwardX(D d, V dy, V x) const {
+    return ClampGrad(d, dy, x, hn::Zero(d), Const(d, 6));
+  }
+};
+
+struct Threshold : Kernel {
+  static constexpr const char* kName = "threshold";
+  static constexpr bool kF32ViaF64 = false;
+  using Kernel::Kernel;
+  template <class D, class V>
+  HWY_INLINE V Forward(D d, V x) const { return hn::IfThenElse(hn::Le(x, P(d, 0)), P(d, 1), x); }
+  template <class D, class V>
+  HWY_INLINE V BackwardX(D d, V dy, V x) const {
+    return Chain(d, dy, x, Step(d, hn::Gt(x, P(d, 0)), hn::Zero(d)));
+  }
+};
+
+struct Hardshrink : Kernel {
+  static constexpr const char* kName = "hardshrink";
+  static constexpr bool kF32ViaF64 = false;
+  using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
-    const V a = hn::Set(d, static_cast<hn::TFromD<D>>(alpha));
-    return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), x, hn::Mul(a, x));
+    return hn::IfThenElse(hn::Le(hn::Abs(x), P(d, 0)), hn::Zero(d), x);
   }
   template <class D, class V>
   HWY_INLINE V BackwardX(D d, V dy, V x) const {
-    const V a = hn::Set(d, static_cast<hn::TFromD<D>>(alpha));
-    return GateGrad(d, dy, x, hn::Gt(x, hn::Zero(d)), a);
+    return Chain(d, dy, x, Step(d, hn::Gt(hn::Abs(x), P(d, 0)), hn::Zero(d)));
+  }
+};
+
+struct Softshrink : Hardshrink {
+  static constexpr const char* kName = "softshrink";
+  // x - lambd cancels near lambd: in f64 with the exact f64 lambd, then rounded once.
+  static constexpr bool kF32ViaF64 = true;
+  using Hardshrink::Hardshrink;
+  template <class D, class V>
+  HWY_INLINE V Forward(D d, V x) const {
+    const V shrunk = hn::Sub(x, hn::CopySign(P(d, 0), x));
+    return hn::IfThenElse(hn::Le(hn::Abs(x), P(d, 0)), hn::Zero(d), shrunk);
+  }
+};
+
+struct SquaredRelu : Kernel {
+  static constexpr const char* kName = "squared_relu";
+  static constexpr bool kF32ViaF64 = false;
+  using Kernel::Kernel;
+  template <class D, class V>
+  HWY_INLINE V Forward(D d, V x) const {
+    const V r = Relu(p).Forward(d, x);
+    return hn::Mul(r, r);
+  }
+  template <class D, class V>
+  HWY_INLINE V BackwardX(D d, V dy, V x) const {
+    const V r = Relu(p).Forward(d, x);
+    return hn::Mul(hn::Add(dy, dy), r);  // 2 dy exact: no overflow of 2r
   }
 };
 

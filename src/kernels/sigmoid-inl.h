@@ -1,29 +1,95 @@
-// Logistic family: sigmoid.
+// Logistic family: sigmoid and the functions built on it.
 //
-//   sigmoid(x)  = 1 / (1 + exp(-x))
-//   sigmoid'(x) = sigmoid(x) * (1 - sigmoid(x)) = e / (1 + e)^2,  e = exp(-|x|)
+//   sigmoid(x)          = 1 / (1 + exp(-x))            f' = s (1 - s)
+//   logsigmoid(x)       = log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|))    f' = 1 - s
+//   hardsigmoid(x)      = relu6(x + 3) / 6             f' = 1/6 on (-3, 3)
+//   silu(x)             = x s(x)                       f' = s + x s (1 - s)
+//   swish(x; beta)      = x s(beta x)                  f' = s + beta x s (1 - s)
+//   quick_gelu(x)       = x s(1.702 x)                 (in gelu-inl.h)
+//   hardswish(x)        = x relu6(x + 3) / 6           f' = 0, (2x + 3)/6, 1 (PyTorch's)
+//   mish(x)             = x tanh(softplus(x))          f' = t + x (1 - t^2) s
+//   sparse_sigmoid(x)   = clip((x + 1) / 2, 0, 1)      f' = 1/2 on (-1, 1)   (JAX)
+//   elish(x)            = x >= 0 ? x s : expm1(x) s    (mlpack)
+//   ftswish(x; T)       = x >= 0 ? x s + T : T         (mlpack; T = -0.2)
+//   bipolar_sigmoid(x)  = (1 - e^-x) / (1 + e^-x) = tanh(x / 2)   (mlpack)
 //
-// Computed on -|x| so the exponent never overflows: with e = exp(-|x|) in (0, 1],
-// sigmoid(x) = 1 / (1 + e) for x > 0 and e / (1 + e) otherwise. The negative tail keeps full
-// relative precision down to the subnormals (sigmoid(-100.f) = 3.72e-44f, not 0), and the
-// derivative from x keeps the positive tail too (sigmoid'(40.0) = 4.25e-18, where the
-// y * (1 - y) form gives 0 because y rounds to 1).
+// Everything is computed from e = exp(-|x|) in (0, 1]: s = 1 / (1 + e) for x > 0 and
+// e / (1 + e) otherwise, s (1 - s) = e / (1 + e)^2. The exponent never overflows, and both
+// tails keep full relative precision down to the subnormals (sigmoid(-100.f) = 3.72e-44f,
+// sigmoid'(40.0) = 4.25e-18 where y (1 - y) gives 0). Products x * s take their limits at
+// +-inf instead of inf * 0 = NaN.
 
 // ---- scalar reference ----
 #ifndef ACTFN_KERNELS_SIGMOID_REF_
 #define ACTFN_KERNELS_SIGMOID_REF_
 #include <cmath>
 namespace actfn::ref {
-inline long double sigmoid(long double x, const double*) {
-  if (std::isnan(x)) return x;
-  const long double e = std::exp(-std::fabs(x));
+using L = long double;
+inline L sig(L x) {
+  const L e = std::exp(-std::fabs(x));
   return (x > 0 ? 1.0L : e) / (1.0L + e);
 }
-inline long double sigmoid_grad(long double x, const double*) {
-  if (std::isnan(x)) return x;
-  const long double e = std::exp(-std::fabs(x));
+inline L dsig(L x) {
+  const L e = std::exp(-std::fabs(x));
   return e / ((1.0L + e) * (1.0L + e));
 }
+// x * g(x) with the limits at +-inf (0 or +-inf), as the kernels give.
+inline L times(L x, L g, L at_neg, L at_pos) {
+  return std::isinf(x) ? (x < 0 ? at_neg : at_pos) : x * g;
+}
+inline L sigmoid(L x, const double*) { return std::isnan(x) ? x : sig(x); }
+inline L sigmoid_grad(L x, const double*) { return std::isnan(x) ? x : dsig(x); }
+inline L logsigmoid(L x, const double*) {
+  return (x < 0 ? x : 0.0L) - std::log1p(std::exp(-std::fabs(x)));
+}
+inline L logsigmoid_grad(L x, const double*) { return std::isnan(x) ? x : sig(-x); }
+inline L hardsigmoid(L x, const double*) {
+  return std::isnan(x) ? x : x <= -3 ? 0.0L : x >= 3 ? 1.0L : (x + 3) / 6;
+}
+inline L hardsigmoid_grad(L x, const double*) {
+  return std::isnan(x) ? x : (x > -3 && x < 3 ? 1.0L / 6 : 0.0L);
+}
+inline L silu(L x, const double*) { return times(x, sig(x), 0, x); }
+inline L silu_grad(L x, const double*) {
+  return std::isinf(x) ? (x > 0 ? 1.0L : 0.0L) : sig(x) + x * dsig(x);
+}
+inline L swish(L x, const double* p) { return times(x, sig(p[0] * x), p[0] > 0 ? 0 : x, x); }
+inline L swish_grad(L x, const double* p) {
+  if (std::isinf(x) && p[0] > 0) return x > 0 ? 1.0L : 0.0L;
+  return sig(p[0] * x) + p[0] * x * dsig(p[0] * x);
+}
+inline L hardswish(L x, const double*) {
+  return std::isnan(x) ? x : x <= -3 ? 0.0L : x >= 3 ? x : x * (x + 3) / 6;
+}
+inline L hardswish_grad(L x, const double*) {
+  return std::isnan(x) ? x : x < -3 ? 0.0L : x <= 3 ? (2 * x + 3) / 6 : 1.0L;
+}
+inline L mish(L x, const double*) {
+  return times(x, std::tanh(std::log1p(std::exp(x))), 0, x);
+}
+inline L mish_grad(L x, const double*) {
+  if (std::isinf(x)) return x > 0 ? 1.0L : 0.0L;
+  const L t = std::tanh(std::log1p(std::exp(x)));
+  return t + x * (1 - t * t) * sig(x);
+}
+inline L sparse_sigmoid(L x, const double*) {
+  return std::isnan(x) ? x : x <= -1 ? 0.0L : x >= 1 ? 1.0L : (x + 1) / 2;
+}
+inline L sparse_sigmoid_grad(L x, const double*) {
+  return std::isnan(x) ? x : (x > -1 && x < 1 ? 0.5L : 0.0L);
+}
+inline L elish(L x, const double*) { return x >= 0 ? times(x, sig(x), 0, x) : std::expm1(x) * sig(x); }
+inline L elish_grad(L x, const double*) {
+  if (std::isinf(x)) return x > 0 ? 1.0L : 0.0L;
+  return x >= 0 ? sig(x) + x * dsig(x) : std::exp(x) * sig(x) + std::expm1(x) * dsig(x);
+}
+inline L ftswish(L x, const double* p) { return x < 0 ? L(p[0]) : times(x, sig(x), 0, x) + p[0]; }
+inline L ftswish_grad(L x, const double*) {
+  if (std::isinf(x)) return x > 0 ? 1.0L : 0.0L;
+  return std::isnan(x) ? x : x < 0 ? 0.0L : sig(x) + x * dsig(x);
+}
+inline L bipolar_sigmoid(L x, const double*) { return std::tanh(x / 2); }
+inline L bipolar_sigmoid_grad(L x, const double*) { return std::isnan(x) ? x : 2 * dsig(x); }
 }  // namespace actfn::ref
 #endif
 
@@ -37,32 +103,266 @@ inline long double sigmoid_grad(long double x, const double*) {
 #endif
 
 #include "hwy/highway.h"
+#include "map-inl.h"
 #include "math-inl.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace actfn::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-struct Sigmoid {
+// s = sigmoid(x), ds = s (1 - s), and e = exp(-|x|), all accurate in both tails.
+template <class V>
+struct Logistic {
+  V e, s, ds;
+};
+// x may carry a low part (x + lo, |lo| <= ulp(x)/2), as a product b * x from TwoProd: the
+// exponent then loses nothing to the rounding of b * x (|b x| eps relative, 100 ULP at 100).
+template <class D, class V>
+HWY_INLINE Logistic<V> LogisticOf(D d, V x, V lo) {
+  const V one = hn::Set(d, 1);
+  V e = ExpNaN(d, hn::Neg(hn::Abs(x)));  // NaN stays NaN
+  e = hn::NegMulAdd(e, MulSign(d, lo, x), e);  // exp(-|x + lo|) = e (1 - sign(x) lo)
+  const V t = hn::Add(one, e);
+  const V s = hn::Div(hn::IfThenElse(hn::Gt(x, hn::Zero(d)), one, e), t);
+  return {e, s, hn::Div(e, hn::Mul(t, t))};
+}
+template <class D, class V>
+HWY_INLINE Logistic<V> LogisticOf(D d, V x) {
+  return LogisticOf(d, x, hn::Zero(d));
+}
+// sigmoid of (b + b_lo) * x, with the product kept exact (b_lo: the part of a decimal
+// constant such as 1.702 that the dtype cannot hold).
+template <class D, class V>
+HWY_INLINE Logistic<V> LogisticOfProduct(D d, V b, V x, V b_lo) {
+  V lo;
+  const V z = TwoProd(d, b, x, lo);
+  return LogisticOf(d, z, hn::IfThenElseZero(hn::IsFinite(z), hn::MulAdd(b_lo, x, lo)));
+}
+template <class D, class V>
+HWY_INLINE Logistic<V> LogisticOfProduct(D d, V b, V x) {
+  return LogisticOfProduct(d, b, x, hn::Zero(d));
+}
+
+struct Sigmoid : Kernel {
   static constexpr const char* kName = "sigmoid";
   static constexpr bool kBackwardY = true;
-  explicit Sigmoid(const double*) {}
+  using Kernel::Kernel;
   template <class D, class V>
-  HWY_INLINE V Forward(D d, V x) const {
-    const V one = hn::Set(d, 1);
-    const V e = ExpNaN(d, hn::Neg(hn::Abs(x)));  // NaN stays NaN
-    const V num = hn::IfThenElse(hn::Gt(x, hn::Zero(d)), one, e);
-    return hn::Div(num, hn::Add(one, e));
-  }
+  HWY_INLINE V Forward(D d, V x) const { return LogisticOf(d, x).s; }
   template <class D, class V>
-  HWY_INLINE V BackwardX(D d, V dy, V x) const {
-    const V e = ExpNaN(d, hn::Neg(hn::Abs(x)));
-    const V t = hn::Add(hn::Set(d, 1), e);
-    return hn::Mul(dy, hn::Div(e, hn::Mul(t, t)));
-  }
+  HWY_INLINE V BackwardX(D d, V dy, V x) const { return hn::Mul(dy, LogisticOf(d, x).ds); }
   template <class D, class V>
   HWY_INLINE V BackwardY(D d, V dy, V y) const {
     return hn::Mul(dy, hn::Mul(y, hn::Sub(hn::Set(d, 1), y)));
+  }
+};
+
+struct Logsigmoid : Kernel {
+  static constexpr const char* kName = "logsigmoid";
+  using Kernel::Kernel;
+  template <class D, class V>
+  HWY_INLINE V Forward(D d, V x) const {
+    const V e = ExpNaN(d, hn::Neg(hn::Abs(x)));
+    const V m = hn::IfThenElse(hn::Lt(x, hn::Zero(d)), x, hn::Zero(d));
+    return hn::Sub(m, Log1pNaN(d, e));
+  }
+  // f' = 1 - s = sigmoid(-x) = (x > 0 ? e : 1) / (1 + e).
+  template <class D, class V>
+  HWY_INLINE V BackwardX(D d, V dy, V x) const {
+    return hn::Mul(dy, LogisticOf(d, hn::Neg(x)).s);
+  }
+};
+
+struct Hardsigmoid : Kernel {
+  static constexpr const char* kName = "hardsigmoid";
+  using Kernel::Kernel;
+  template <class D, class V>
+  HWY_INLINE V Forward(D d, V x) const {
+    const V three = Const(d, 3);
+    const V mid = hn::Div(hn::Add(x, three), Const(d, 6));
+    return hn::IfThenElse(hn::Le(x, hn::Neg(three)), hn::Zero(d),
+                          hn::IfThenElse(hn::Ge(x, three), hn::Set(d, 1), mid));
+  }
+  template <class D, class V>
+  HWY_INLINE V BackwardX(D d, V dy, V x) const {
+    const V three = Const(d, 3);
+    const auto inside = hn::And(hn::Gt(x, hn::Neg(three)), hn::Lt(x, three));
+    return Chain(d, dy, x, hn::IfThenElseZero(inside, Const(d, 1.0 / 6)));
+  }
+};
+
+// x * s(b x) and its derivative s + b x s (1 - s), with the limits at +-inf (b >= 0).
+template <class D, class V>
+HWY_INLINE V SwishOf(D d, V x, V b, V b_lo) {
+  V lo;
+  const V z = TwoProd(d, b, x, lo);
+  lo = hn::IfThenElseZero(hn::IsFinite(z), hn::MulAdd(b_lo, x, lo));
+  V y = hn::Mul(x, LogisticOf(d, z, lo).s);
+  y = TimesTinyExp(d, x, z, lo, y);  // s(z) = exp(z) there
+  const V at_neg = hn::IfThenElse(hn::Gt(b, hn::Zero(d)), hn::Zero(d), x);
+  return AtInf(d, x, y, at_neg, x);
+}
+template <class D, class V>
+HWY_INLINE V SwishGrad(D d, V dy, V x, V b, V b_lo) {
+  const auto l = LogisticOfProduct(d, b, x, b_lo);
+  // Where s (1 - s) underflows to 0 the term's limit is 0, even if b x overflowed.
+  V fp = hn::Add(l.s, hn::IfThenElseZero(hn::Gt(l.ds, hn::Zero(d)), hn::Mul(hn::Mul(b, x), l.ds)));
+  const auto pos = hn::Gt(b, hn::Zero(d));
+  fp = AtInf(d, x, fp, hn::IfThenElse(pos, hn::Zero(d), fp), hn::IfThenElse(pos, hn::Set(d, 1), fp));
+  return hn::Mul(dy, fp);
+}
+template <class D, class V>
+HWY_INLINE V SwishOf(D d, V x, V b) {
+  return SwishOf(d, x, b, hn::Zero(d));
+}
+template <class D, class V>
+HWY_INLINE V SwishGrad(D d, V dy, V x, V b) {
+  return SwishGrad(d, dy, x, b, hn::Zero(d));
+}
+
+struct Silu : Kernel {
+  static constexpr const char* kName = "silu";
+  using Kernel::Kernel;
+  template <class D, class V>
+  HWY_INLINE V Forward(D d, V x) const { return SwishOf(d, x, hn::Set(d, 1)); }
+  template <class D, class V>
+  HWY_INLINE V BackwardX(D d, V dy, V x) const { return SwishGrad(d, dy, x, hn::Set(d, 1)); }
+};
+
+struct Swish : Kernel {
+  static constexpr const char* kName = "swish";
+  using Kernel::Kernel;
+  template <class D, class V>
+  HWY_INLINE V Forward(D d, V x) const { return SwishOf(d, x, P(d, 0)); }
+  template <class D, class V>
+  HWY_INLINE V BackwardX(D d, V dy, V x) const { return SwishGrad(d, dy, x, P(d, 0)); }
+};
+
+struct Hardswish : Kernel {
+  static constexpr const char* kName = "hardswish";
+  using Kernel::Kernel;
+  template <class D, class V>
+  HWY_INLINE V Forward(D d, V x) const {
+    const V three = Const(d, 3);
+    const V mid = hn::Div(hn::Mul(x, hn::Add(x, three)), Const(d, 6));
+    return hn::IfThenElse(hn::Le(x, hn::Neg(three)), hn::Zero(d),
+                          hn::IfThenElse(hn::Ge(x, three), x, mid));
+  }
+  template <class D, class V>
+  HWY_INLINE V BackwardX(D d, V dy, V x) const {
+    const V three = Const(d, 3);
+    const V mid = hn::Div(hn::MulAdd(Const(d, 2), x, three), Const(d, 6));
+    const V fp = hn::IfThenElse(hn::Lt(x, hn::Neg(three)), hn::Zero(d),
+                                hn::IfThenElse(hn::Gt(x, three), hn::Set(d, 1), mid));
+    return hn::Mul(dy, fp);
+  }
+};
+
+// mish: with e = exp(-|x|), tanh(softplus(x)) = (1 + 2e) / (1 + 2e + 2e^2) for x > 0 and
+// e (e + 2) / (e (e + 2) + 2) otherwise; 1 - t is formed directly, without cancellation.
+template <class D, class V>
+HWY_INLINE void MishParts(D d, V x, V e, V& t, V& one_minus_t) {
+  const V one = hn::Set(d, 1), two = Const(d, 2);
+  const auto pos = hn::Gt(x, hn::Zero(d));
+  const V p_num = hn::MulAdd(two, e, one);                       // 1 + 2e
+  const V p_den = hn::MulAdd(hn::Mul(two, e), e, p_num);         // 1 + 2e + 2e^2
+  const V n_num = hn::Mul(e, hn::Add(e, two));                   // e (e + 2)
+  const V n_den = hn::Add(n_num, two);
+  t = hn::Div(hn::IfThenElse(pos, p_num, n_num), hn::IfThenElse(pos, p_den, n_den));
+  one_minus_t = hn::Div(hn::IfThenElse(pos, hn::Mul(hn::Mul(two, e), e), two),
+                        hn::IfThenElse(pos, p_den, n_den));
+}
+
+struct Mish : Kernel {
+  static constexpr const char* kName = "mish";
+  using Kernel::Kernel;
+  template <class D, class V>
+  HWY_INLINE V Forward(D d, V x) const {
+    V t, omt;
+    MishParts(d, x, ExpNaN(d, hn::Neg(hn::Abs(x))), t, omt);
+    const V y = TimesTinyExp(d, x, x, hn::Zero(d), hn::Mul(x, t));  // t = e^x there
+    return AtInf(d, x, y, hn::Zero(d), x);
+  }
+  template <class D, class V>
+  HWY_INLINE V BackwardX(D d, V dy, V x) const {
+    const auto l = LogisticOf(d, x);
+    V t, omt;
+    MishParts(d, x, l.e, t, omt);
+    const V one_minus_t2 = hn::Mul(omt, hn::Add(hn::Set(d, 1), t));
+    const V fp = hn::MulAdd(hn::Mul(x, one_minus_t2), l.s, t);
+    return hn::Mul(dy, AtInf(d, x, fp, hn::Zero(d), hn::Set(d, 1)));
+  }
+};
+
+struct SparseSigmoid : Kernel {
+  static constexpr const char* kName = "sparse_sigmoid";
+  using Kernel::Kernel;
+  template <class D, class V>
+  HWY_INLINE V Forward(D d, V x) const {
+    const V one = hn::Set(d, 1);
+    const V mid = hn::Mul(hn::Add(x, one), Const(d, 0.5));
+    return hn::IfThenElse(hn::Le(x, hn::Neg(one)), hn::Zero(d),
+                          hn::IfThenElse(hn::Ge(x, one), one, mid));
+  }
+  template <class D, class V>
+  HWY_INLINE V BackwardX(D d, V dy, V x) const {
+    const V one = hn::Set(d, 1);
+    const auto inside = hn::And(hn::Gt(x, hn::Neg(one)), hn::Lt(x, one));
+    return Chain(d, dy, x, hn::IfThenElseZero(inside, Const(d, 0.5)));
+  }
+};
+
+struct Elish : Kernel {
+  static constexpr const char* kName = "elish";
+  using Kernel::Kernel;
+  template <class D, class V>
+  HWY_INLINE V Forward(D d, V x) const {
+    const auto l = LogisticOf(d, x);
+    const auto neg = hn::Lt(x, hn::Zero(d));
+    const V a = hn::IfThenElse(neg, Expm1NaN(d, hn::IfThenElseZero(neg, x)), x);
+    return AtInf(d, x, hn::Mul(a, l.s), hn::Neg(hn::Zero(d)), x);
+  }
+  template <class D, class V>
+  HWY_INLINE V BackwardX(D d, V dy, V x) const {
+    const auto l = LogisticOf(d, x);
+    const auto neg = hn::Lt(x, hn::Zero(d));
+    const V pos_fp = hn::MulAdd(x, l.ds, l.s);
+    const V em1 = Expm1NaN(d, hn::IfThenElseZero(neg, x));
+    const V neg_fp = hn::MulAdd(em1, l.ds, hn::Mul(l.e, l.s));  // e^x = e for x < 0
+    const V fp = hn::IfThenElse(neg, neg_fp, pos_fp);
+    return hn::Mul(dy, AtInf(d, x, fp, hn::Zero(d), hn::Set(d, 1)));
+  }
+};
+
+struct Ftswish : Kernel {
+  static constexpr const char* kName = "ftswish";
+  using Kernel::Kernel;
+  template <class D, class V>
+  HWY_INLINE V Forward(D d, V x) const {
+    const V pos = hn::Add(SwishOf(d, x, hn::Set(d, 1)), P(d, 0));
+    return hn::IfThenElse(hn::Lt(x, hn::Zero(d)), P(d, 0), pos);
+  }
+  template <class D, class V>
+  HWY_INLINE V BackwardX(D d, V dy, V x) const {
+    const V g = SwishGrad(d, dy, x, hn::Set(d, 1));
+    return hn::IfThenElse(hn::Lt(x, hn::Zero(d)), hn::Mul(dy, hn::Zero(d)), g);
+  }
+};
+
+struct BipolarSigmoid : Kernel {
+  static constexpr const char* kName = "bipolar_sigmoid";
+  using Kernel::Kernel;
+  // tanh(|x| / 2) = -expm1(-|x|) / (2 + expm1(-|x|)): no cancellation near 0.
+  template <class D, class V>
+  HWY_INLINE V Forward(D d, V x) const {
+    const V m = Expm1NaN(d, hn::Neg(hn::Abs(x)));
+    return hn::CopySign(hn::Div(hn::Neg(m), hn::Add(Const(d, 2), m)), x);
+  }
+  // f' = (1 - y^2) / 2 = 2 e / (1 + e)^2.
+  template <class D, class V>
+  HWY_INLINE V BackwardX(D d, V dy, V x) const {
+    const V ds = LogisticOf(d, x).ds;
+    return hn::Mul(dy, hn::Add(ds, ds));
   }
 };
 

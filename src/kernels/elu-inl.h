@@ -1,0 +1,231 @@
+// Exponential-linear family.
+//
+//   elu(x; alpha)   = x > 0 ? x : alpha expm1(x)              f' = x > 0 ? 1 : alpha e^x
+//   selu(x)         = scale elu(x; alpha_selu), scale = 1.0507009873554804934193349852946,
+//                     alpha_selu = 1.6732632423543772848170429916717 (Klambauer et al. 2017)
+//   celu(x; alpha)  = x > 0 ? x : alpha expm1(x / alpha)      f' = x > 0 ? 1 : e^(x/alpha)
+//   xielu(x; alpha_p, alpha_n, beta, eps), as ggml: x > 0 ? alpha_p x^2 + beta x
+//                     : alpha_n (expm1(min(x, eps)) - x) + beta x
+//   isru(x; alpha)  = x / sqrt(1 + alpha x^2)                  f' = (1 + alpha x^2)^(-3/2)
+//   isrlu(x; alpha) = x >= 0 ? x : isru(x; alpha)             (mlpack; alpha = 0.1)
+//
+// expm1 is hn::Expm1 (4 ULP), so small negative x keeps its relative precision.
+
+// ---- scalar reference ----
+#ifndef ACTFN_KERNELS_ELU_REF_
+#define ACTFN_KERNELS_ELU_REF_
+#include <cmath>
+namespace actfn::ref {
+using L = long double;
+constexpr L kSeluScale = 1.0507009873554804934193349852946L;
+constexpr L kSeluAlpha = 1.6732632423543772848170429916717L;
+inline L elu(L x, const double* p) { return x > 0 ? x : p[0] * std::expm1(x); }
+inline L elu_grad(L x, const double* p) { return std::isnan(x) ? x : x > 0 ? 1.0L : p[0] * std::exp(x); }
+inline L selu(L x, const double*) { return kSeluScale * (x > 0 ? x : kSeluAlpha * std::expm1(x)); }
+inline L selu_grad(L x, const double*) {
+  return std::isnan(x) ? x : x > 0 ? kSeluScale : kSeluScale * kSeluAlpha * std::exp(x);
+}
+inline L celu(L x, const double* p) { return x > 0 ? x : p[0] * std::expm1(x / p[0]); }
+inline L celu_grad(L x, const double* p) { return std::isnan(x) ? x : x > 0 ? 1.0L : std::exp(x / p[0]); }
+inline L xielu(L x, const double* p) {
+  if (x > 0 && std::isinf(x)) return p[0] > 0 ? x : p[2] == 0 ? 0.0L : std::copysign(x, L(p[2]));
+  if (x > 0) return p[0] * x * x + p[2] * x;
+  if (std::isinf(x)) return p[1] > p[2] ? -x : p[1] < p[2] ? x : p[1] * std::expm1(L(p[3]));
+  return p[1] * (std::expm1(x < p[3] ? x : L(p[3])) - x) + p[2] * x;
+}
+inline L xielu_grad(L x, const double* p) {
+  if (std::isnan(x)) return x;
+  if (x > 0) return p[0] == 0 ? L(p[2]) : 2 * p[0] * x + p[2];
+  return p[1] * ((x < p[3] ? std::exp(x) : 0.0L) - 1) + p[2];
+}
+inline L isru(L x, const double* p) {
+  if (std::isinf(x)) return p[0] > 0 ? std::copysign(1 / std::sqrt(L(p[0])), x) : x;
+  return x / std::sqrt(1 + p[0] * x * x);
+}
+inline L isru_grad(L x, const double* p) {
+  const L r = std::sqrt(1 + p[0] * x * x);
+  return std::isnan(x) ? x : 1 / (r * r * r);
+}
+inline L isrlu(L x, const double* p) { return x >= 0 ? x : isru(x, p); }
+inline L isrlu_grad(L x, const double* p) { return x >= 0 ? 1.0L : isru_grad(x, p); }
+}  // namespace actfn::ref
+#endif
+
+// ---- vector kernels ----
+#if !defined(ACTFN_REFERENCE_ONLY) && \
+    (defined(ACTFN_KERNELS_ELU_INL_H_) == defined(HWY_TARGET_TOGGLE))
+#ifdef ACTFN_KERNELS_ELU_INL_H_
+#undef ACTFN_KERNELS_ELU_INL_H_
+#else
+#define ACTFN_KERNELS_ELU_INL_H_
+#endif
+
+#include "hwy/highway.h"
+#include "map-inl.h"
+#include "math-inl.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace actfn::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+// x > 0 ? s x : a expm1(x k), and its derivative: elu, selu, celu.
+template <class D, class V>
+HWY_INLINE V EluOf(D d, V x, V s, V a, V k) {
+  const auto pos = hn::Gt(x, hn::Zero(d));
+  const V neg = hn::Mul(a, Expm1NaN(d, hn::Mul(hn::IfThenElseZero(hn::Not(pos), x), k)));
+  return hn::IfThenElse(pos, hn::Mul(s, x), hn::IfThenElse(hn::IsNaN(x), x, neg));
+}
+template <class D, class V>
+HWY_INLINE V EluGrad(D d, V dy, V x, V s, V ak, V k) {
+  const auto pos = hn::Gt(x, hn::Zero(d));
+  const V neg = hn::Mul(ak, ExpNaN(d, hn::Mul(hn::IfThenElseZero(hn::Not(pos), x), k)));
+  return Chain(d, dy, x, hn::IfThenElse(pos, s, neg));
+}
+
+struct Elu : Kernel {
+  static constexpr const char* kName = "elu";
+  using Kernel::Kernel;
+  template <class D, class V>
+  HWY_INLINE V Forward(D d, V x) const {
+    return EluOf(d, x, hn::Set(d, 1), P(d, 0), hn::Set(d, 1));
+  }
+  template <class D, class V>
+  HWY_INLINE V BackwardX(D d, V dy, V x) const {
+    return EluGrad(d, dy, x, hn::Set(d, 1), P(d, 0), hn::Set(d, 1));
+  }
+};
+
+struct Selu : Kernel {
+  static constexpr const char* kName = "selu";
+  using Kernel::Kernel;
+  static constexpr double kScale = 1.0507009873554804934193349852946;
+  static constexpr double kScaleAlpha = 1.0507009873554804934193349852946 * 1.6732632423543772848170429916717;
+  template <class D, class V>
+  HWY_INLINE V Forward(D d, V x) const {
+    return EluOf(d, x, Const(d, kScale), Const(d, kScaleAlpha), hn::Set(d, 1));
+  }
+  template <class D, class V>
+  HWY_INLINE V BackwardX(D d, V dy, V x) const {
+    return EluGrad(d, dy, x, Const(d, kScale), Const(d, kScaleAlpha), hn::Set(d, 1));
+  }
+};
+
+struct Celu : Kernel {
+  static constexpr const char* kName = "celu";
+  using Kernel::Kernel;
+  template <class D, class V>
+  HWY_INLINE V Forward(D d, V x) const {
+    return EluOf(d, x, hn::Set(d, 1), P(d, 0), Const(d, 1 / p[0]));
+  }
+  template <class D, class V>
+  HWY_INLINE V BackwardX(D d, V dy, V x) const {
+    return EluGrad(d, dy, x, hn::Set(d, 1), hn::Set(d, 1), Const(d, 1 / p[0]));
+  }
+};
+
+// expm1(m) - m for m <= 0: below |m| = 1/2 the Taylor series m^2 (1/2 + m/6 + ...), where
+// the difference cancels; above, the difference itself.
+template <class D, class V>
+HWY_INLINE V Expm1MinusX(D d, V m) {
+  V s = Const(d, 1.0 / 6402373705728000.0);  // 1/18!
+  double f = 6402373705728000.0;
+  for (int k = 18; k > 2; --k) {
+    f /= k;  // 1/(k-1)!
+    s = hn::MulAdd(s, m, Const(d, 1 / f));
+  }
+  const V series = hn::Mul(hn::Mul(m, m), s);
+  const V direct = hn::Sub(Expm1NaN(d, m), m);
+  return hn::IfThenElse(hn::Lt(hn::Abs(m), Const(d, 0.5)), series, direct);
+}
+
+struct Xielu : Kernel {
+  static constexpr const char* kName = "xielu";
+  using Kernel::Kernel;
+  template <class D, class V>
+  HWY_INLINE V Forward(D d, V x) const {
+    const V ap = P(d, 0), an = P(d, 1), beta = P(d, 2), eps = P(d, 3);
+    const V pos = hn::Mul(x, hn::MulAdd(ap, x, beta));
+    // x < eps: alpha_n (expm1(x) - x) + beta x; below -1 as x (beta - alpha_n) + alpha_n
+    // expm1(x), which cannot overflow before the result does.
+    const V below = hn::MulAdd(an, Expm1MinusX(d, x), hn::Mul(beta, x));
+    const V far = hn::MulAdd(x, Const(d, p[2] - p[1]), hn::Mul(an, Expm1NaN(d, hn::Max(x, Const(d, -1e4)))));
+    const V above = hn::MulAdd(an, hn::Sub(Expm1NaN(d, eps), x), hn::Mul(beta, x));  // eps <= x <= 0
+    const V neg = hn::IfThenElse(hn::Lt(x, eps),
+                                 hn::IfThenElse(hn::Lt(x, hn::Set(d, -1)), far, below), above);
+    const V y = hn::IfThenElse(hn::Gt(x, hn::Zero(d)), pos, neg);
+    // At -inf: (alpha_n - beta) |x| dominates; at +inf alpha_p x^2 (or beta x).
+    const V at_neg = hn::IfThenElse(hn::Gt(an, beta), hn::Inf(d),
+                                    hn::IfThenElse(hn::Lt(an, beta), hn::Neg(hn::Inf(d)), hn::Mul(an, Expm1NaN(d, eps))));
+    const V lin = hn::IfThenElse(hn::Eq(beta, hn::Zero(d)), hn::Zero(d), hn::CopySign(hn::Inf(d), beta));
+    const V at_pos = hn::IfThenElse(hn::Gt(ap, hn::Zero(d)), hn::Inf(d), lin);
+    return AtInf(d, x, y, at_neg, at_pos);
+  }
+  template <class D, class V>
+  HWY_INLINE V BackwardX(D d, V dy, V x) const {
+    const V ap = P(d, 0), an = P(d, 1), beta = P(d, 2), eps = P(d, 3);
+    // dy (2 alpha_p x + beta) as (2 alpha_p dy) x + beta dy: 2 alpha_p x may overflow alone.
+    const V pos = hn::MulAdd(hn::Mul(hn::Add(ap, ap), dy), x, hn::Mul(beta, dy));
+    const auto below = hn::Lt(x, eps);
+    const V ex = hn::IfThenElseZero(below, ExpNaN(d, hn::IfThenElseZero(below, x)));
+    const V neg = Chain(d, dy, x, hn::MulAdd(an, hn::Sub(ex, hn::Set(d, 1)), beta));
+    const V pos_fixed = hn::IfThenElse(hn::Eq(ap, hn::Zero(d)), hn::Mul(beta, dy), pos);
+    return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), pos_fixed, neg);
+  }
+};
+
+// y = x / sqrt(1 + alpha x^2) and g = (1 + alpha x^2)^(-1/2); for huge |x|, through
+// q = sqrt(alpha + 1/x^2): y = sign(x) / q, g = (1/|x|) / q, so nothing overflows.
+template <class D, class V>
+HWY_INLINE void IsruParts(D d, V x, V alpha, V& y, V& g, V& g3) {
+  using T = hn::TFromD<D>;
+  const V one = hn::Set(d, 1);
+  const V big = Const(d, sizeof(T) == 4 ? 1e18 : 1e150);
+  const V ax = hn::Abs(x);
+  const V inv = hn::Div(one, ax);
+  const V q = hn::Sqrt(hn::MulAdd(inv, inv, alpha));
+  const V s = hn::Sqrt(hn::MulAdd(hn::Mul(alpha, x), x, one));
+  const auto huge = hn::And(hn::Gt(ax, big), hn::Gt(alpha, hn::Zero(d)));
+  y = hn::IfThenElse(huge, hn::CopySign(hn::Div(one, q), x), hn::Div(x, s));
+  g = hn::IfThenElse(huge, hn::Div(inv, q), hn::Div(one, s));
+  // g^3 = 1 / (t sqrt(t)), t = 1 + alpha x^2: fewer roundings than g * g * g.
+  const V t = hn::MulAdd(hn::Mul(alpha, x), x, one);
+  g3 = hn::IfThenElse(huge, hn::Mul(hn::Mul(g, g), g), hn::Div(one, hn::Mul(t, s)));
+}
+
+struct Isru : Kernel {
+  static constexpr const char* kName = "isru";
+  using Kernel::Kernel;
+  template <class D, class V>
+  HWY_INLINE V Forward(D d, V x) const {
+    V y, g, g3;
+    IsruParts(d, x, P(d, 0), y, g, g3);
+    // x / sqrt(1 + alpha x^2) -> sign(x) / sqrt(alpha); identity when alpha = 0.
+    const V lim = hn::IfThenElse(hn::Gt(P(d, 0), hn::Zero(d)),
+                                 hn::Div(hn::Set(d, 1), hn::Sqrt(P(d, 0))), hn::Inf(d));
+    return AtInf(d, x, y, hn::Neg(lim), lim);
+  }
+  template <class D, class V>
+  HWY_INLINE V BackwardX(D d, V dy, V x) const {
+    V y, g, g3;
+    IsruParts(d, x, P(d, 0), y, g, g3);
+    return Chain(d, dy, x, g3);
+  }
+};
+
+struct Isrlu : Isru {
+  static constexpr const char* kName = "isrlu";
+  using Isru::Isru;
+  template <class D, class V>
+  HWY_INLINE V Forward(D d, V x) const {
+    return hn::IfThenElse(hn::Ge(x, hn::Zero(d)), x, Isru::Forward(d, x));
+  }
+  template <class D, class V>
+  HWY_INLINE V BackwardX(D d, V dy, V x) const {
+    return hn::IfThenElse(hn::Ge(x, hn::Zero(d)), dy, Isru::BackwardX(d, dy, x));
+  }
+};
+
+}  // namespace actfn::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#endif  // vector kernels

@@ -1,0 +1,240 @@
+// GELU family.
+//
+//   gelu(x; approximate="none") = x Phi(x),  Phi the standard normal CDF
+//       f' = Phi(x) + x phi(x),  phi(x) = exp(-x^2/2) / sqrt(2 pi)
+//   gelu(x; approximate="tanh") = x s(2u) = x (1 + tanh(u)) / 2,  u = sqrt(2/pi) (x + 0.044715 x^3)
+//       f' = s + 2 x s (1 - s) u'
+//   quick_gelu(x) = x s(1.702 x)  (OpenAI CLIP)
+//
+// The exact form is computed, not approximated: for a = |x|,
+// Phi(-a) = exp(-a^2/2) M(a) where M is the scaled Mills ratio, a smooth function fitted by
+// tools/fit/chebyshev.py as two Chebyshev series (34 terms in all for f64, 16 for f32,
+// relative error below 1e-17 and 2e-9), and a^2/2 is formed exactly (TwoProd), so the
+// negative tail keeps its relative precision (gelu(-10) = -7.6e-23, not 0 or noise). The tanh
+// form is evaluated as x s(2u): 1 + tanh(u) cancels for negative x, s(2u) does not.
+
+// ---- scalar reference ----
+#ifndef ACTFN_KERNELS_GELU_REF_
+#define ACTFN_KERNELS_GELU_REF_
+#include <cmath>
+#include "kernels/sigmoid-inl.h"
+namespace actfn::ref {
+inline L ncdf(L x) { return std::erfc(-x / std::sqrt(2.0L)) / 2; }
+inline L npdf(L x) { return std::exp(-x * x / 2) / std::sqrt(2 * 3.14159265358979323846264338327950288L); }
+constexpr L kSqrt2OverPi = 0.797884560802865355879892119868763737L;
+inline L gelu(L x, const double* p) {
+  if (p[0] == 0) return times(x, ncdf(x), 0, x);
+  const L u = kSqrt2OverPi * (x + 0.044715L * x * x * x);
+  return times(x, sig(2 * u), 0, x);
+}
+inline L gelu_grad(L x, const double* p) {
+  if (std::isinf(x)) return x > 0 ? 1.0L : 0.0L;
+  if (p[0] == 0) return ncdf(x) + x * npdf(x);
+  const L u = kSqrt2OverPi * (x + 0.044715L * x * x * x);
+  const L du = kSqrt2OverPi * (1 + 3 * 0.044715L * x * x);
+  return sig(2 * u) + 2 * x * dsig(2 * u) * du;
+}
+inline L quick_gelu(L x, const double*) { return times(x, sig(1.702L * x), 0, x); }
+inline L quick_gelu_grad(L x, const double*) {
+  if (std::isinf(x)) return x > 0 ? 1.0L : 0.0L;
+  return sig(1.702L * x) + 1.702L * x * dsig(1.702L * x);
+}
+}  // namespace actfn::ref
+#endif
+
+// ---- vector kernels ----
+#if !defined(ACTFN_REFERENCE_ONLY) && \
+    (defined(ACTFN_KERNELS_GELU_INL_H_) == defined(HWY_TARGET_TOGGLE))
+#ifdef ACTFN_KERNELS_GELU_INL_H_
+#undef ACTFN_KERNELS_GELU_INL_H_
+#else
+#define ACTFN_KERNELS_GELU_INL_H_
+#endif
+
+#include "hwy/highway.h"
+#include "kernels/sigmoid-inl.h"
+#include "map-inl.h"
+#include "math-inl.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace actfn::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+namespace gelu {
+// The scaled Mills ratio M(a) = exp(a^2/2) Phi(-a), as sums c_k T_k(s):
+// near, a in [0, 8]:   M(a),   z = (a - 4) / (a + 4), s = 1.5 (z + 1) - 1;
+// far,  a in [8, 40]:  a M(a), u = 1 / a,             s = (u - 0.075) / 0.05.
+// Both variables keep the rounding of s from being amplified (one z on [0, 40] cost 20 ULP).
+// 20 terms, max relative error 8.74e-18 (tools/fit/chebyshev.py)
+constexpr double kMillsNear64[] = {
+    2.2024492658069956e-1,
+    -2.1601524250243628e-1,
+    5.3233274059607036e-2,
+    -9.3657977189051443e-3,
+    1.0866986808842853e-3,
+    -5.8388734525691283e-5,
+    -3.6379778996914529e-6,
+    7.0984174903844882e-7,
+    1.1898625650509403e-8,
+    -7.8751388654979862e-9,
+    -1.4006272984803658e-10,
+    9.6634940207945346e-11,
+    4.4793638643204007e-12,
+    -1.1761311938341388e-12,
+    -1.2364280707541995e-13,
+    1.0575233097646912e-14,
+    2.6764334288110892e-15,
+    3.293375280371963e-17,
+    -4.2302022541373386e-17,
+    -4.4689707332644179e-18};
+
+// 10 terms, max relative error 1.36e-9 (tools/fit/chebyshev.py)
+constexpr float kMillsNear32[] = {
+    2.20244927e-1,
+    -2.16015243e-1,
+    5.32332741e-2,
+    -9.36579772e-3,
+    1.08669868e-3,
+    -5.83887345e-5,
+    -3.6379779e-6,
+    7.09841749e-7,
+    1.18986257e-8,
+    -7.87513887e-9};
+
+// 14 terms, max relative error 3.16e-18 (tools/fit/chebyshev.py)
+constexpr double kMillsFar64[] = {
+    3.9628538154230959e-1,
+    -2.8661007893434792e-3,
+    -4.4909167115603875e-4,
+    9.6176792858376511e-6,
+    5.9942403385672104e-7,
+    -3.5946727045497676e-8,
+    -6.7693381396601229e-10,
+    1.40958385907134e-10,
+    -2.5619121080192702e-12,
+    -5.0112712982899669e-13,
+    3.4491326870793807e-14,
+    9.4934218483985217e-16,
+    -2.4482147424086885e-16,
+    7.8285046023745905e-18};
+
+// 6 terms, max relative error 2.06e-9 (tools/fit/chebyshev.py)
+constexpr float kMillsFar32[] = {
+    3.96285382e-1,
+    -2.86610079e-3,
+    -4.49091671e-4,
+    9.61767929e-6,
+    5.99424034e-7,
+    -3.5946727e-8};
+}  // namespace gelu
+
+// Phi(-a) and phi(a) for a = |x| >= 0.
+// Also returns M(a) and the exponent -a^2/2 = zh + zl, for TimesTinyExp where tail is
+// subnormal.
+template <class D, class V>
+HWY_INLINE void NormalTail(D d, V a, V& tail, V& pdf, V& m, V& zh, V& zl) {
+  const V one = hn::Set(d, 1), four = Const(d, 4);
+  const V an = hn::Min(a, Const(d, 8));
+  const V z = hn::Div(hn::Sub(an, four), hn::Add(an, four));
+  const V sn = hn::MulAdd(hn::Add(z, one), Const(d, 1.5), hn::Neg(one));
+  const V af = hn::Min(hn::Max(a, Const(d, 8)), Const(d, 40));  // Phi(-40) = 4e-350: 0 anyway
+  const V u = hn::Div(one, af);
+  const V sf = hn::Mul(hn::Sub(u, Const(d, 0.075)), Const(d, 20));
+  V near, far;
+  if constexpr (sizeof(hn::TFromD<D>) == 4) {
+    near = Clenshaw(d, sn, gelu::kMillsNear32);
+    far = Clenshaw(d, sf, gelu::kMillsFar32);
+  } else {
+    near = Clenshaw(d, sn, gelu::kMillsNear64);
+    far = Clenshaw(d, sf, gelu::kMillsFar64);
+  }
+  m = hn::IfThenElse(hn::Le(a, Const(d, 8)), near, hn::Mul(far, u));
+  const V g = ExpNegSquare(d, a, 0.5);  // exp(-a^2/2), exponent exact
+  V lo;
+  zh = hn::Mul(TwoProd(d, a, a, lo), Const(d, -0.5));
+  zl = hn::Mul(lo, Const(d, -0.5));
+  tail = hn::Mul(g, m);
+  pdf = hn::Mul(g, Const(d, 0.398942280401432677939946059934381868));
+}
+
+struct Gelu : Kernel {
+  static constexpr const char* kName = "gelu";
+  using Kernel::Kernel;
+  bool exact() const { return p[0] == 0; }
+  // 2u = x (c0 + c1 x^2), c0 = 2 sqrt(2/pi), c1 = 0.044715 c0, as hi + lo (tools: mpmath).
+  // s(2u) is exp(2u) in the negative tail, so every rounding of 2u would cost |2u| eps
+  // relative (1000 ULP at x = -20): 2u is formed in double-word arithmetic.
+  static constexpr double kC0Hi = 1.5957691216057308, kC0Lo = -9.96930880911092e-17;
+  static constexpr double kC1Hi = 0.07135481627260025, kC1Lo = -6.175149918155315e-19;
+  template <class D, class V>
+  HWY_INLINE V U2(D d, V x, V& lo) const {
+    V ql, ml;
+    const V qh = TwoProd(d, x, x, ql);
+    const V mh = TwoProd(d, Const(d, kC1Hi), qh, ml);
+    const V sh = hn::Add(mh, Const(d, kC0Hi));  // TwoSum(mh, c0)
+    const V bp = hn::Sub(sh, mh);
+    const V sl = hn::Add(hn::Sub(mh, hn::Sub(sh, bp)), hn::Sub(Const(d, kC0Hi), bp));
+    const V pl = hn::Add(hn::Add(sl, ml), hn::MulAdd(Const(d, kC1Hi), ql,
+                                                     hn::MulAdd(Const(d, kC1Lo), qh, Const(d, kC0Lo))));
+    V ul;
+    const V uh = TwoProd(d, x, sh, ul);
+    lo = hn::IfThenElseZero(hn::IsFinite(uh), hn::MulAdd(x, pl, ul));
+    return uh;
+  }
+  template <class D, class V>
+  HWY_INLINE V Forward(D d, V x) const {
+    V y;
+    if (exact()) {
+      V tail, pdf, m, zh, zl;
+      NormalTail(d, hn::Abs(x), tail, pdf, m, zh, zl);
+      const V cdf = hn::IfThenElse(hn::Ge(x, hn::Zero(d)), hn::Sub(hn::Set(d, 1), tail), tail);
+      y = hn::Mul(x, cdf);
+      y = hn::IfThenElse(hn::Lt(x, hn::Zero(d)), TimesTinyExp(d, hn::Mul(x, m), zh, zl, y), y);
+    } else {
+      V lo;
+      const V u2 = U2(d, x, lo);
+      y = TimesTinyExp(d, x, u2, lo, hn::Mul(x, LogisticOf(d, u2, lo).s));
+    }
+    return AtInf(d, x, y, hn::Neg(hn::Zero(d)), x);
+  }
+  template <class D, class V>
+  HWY_INLINE V BackwardX(D d, V dy, V x) const {
+    V fp;
+    if (exact()) {
+      V tail, pdf, m, zh, zl;
+      NormalTail(d, hn::Abs(x), tail, pdf, m, zh, zl);
+      const V cdf = hn::IfThenElse(hn::Ge(x, hn::Zero(d)), hn::Sub(hn::Set(d, 1), tail), tail);
+      fp = hn::MulAdd(x, pdf, cdf);
+    } else {
+      V lo;
+      const auto l = LogisticOf(d, U2(d, x, lo), lo);
+      const V du2 = hn::MulAdd(hn::Mul(x, x),
+                               Const(d, 2 * 0.797884560802865355879892119868763737 * 3 * 0.044715),
+                               Const(d, 2 * 0.797884560802865355879892119868763737));
+      // Beyond |x| = 1e4, s (1 - s) is 0 and u' huge: the product's limit is 0.
+      const V term = hn::IfThenElseZero(hn::Lt(hn::Abs(x), Const(d, 1e4)), hn::Mul(hn::Mul(x, l.ds), du2));
+      fp = hn::Add(l.s, term);
+    }
+    fp = AtInf(d, x, fp, hn::Zero(d), hn::Set(d, 1));
+    return Chain(d, dy, x, fp);
+  }
+};
+
+struct QuickGelu : Kernel {
+  static constexpr const char* kName = "quick_gelu";
+  using Kernel::Kernel;
+  // 1.702 = kHi + kLo: the product with x is kept exact, as in swish.
+  static constexpr double kHi = 1.702;
+  static constexpr double kLo = static_cast<double>(1.702L - static_cast<long double>(kHi));
+  template <class D, class V>
+  HWY_INLINE V Forward(D d, V x) const { return SwishOf(d, x, Const(d, kHi), Const(d, kLo)); }
+  template <class D, class V>
+  HWY_INLINE V BackwardX(D d, V dy, V x) const {
+    return SwishGrad(d, dy, x, Const(d, kHi), Const(d, kLo));
+  }
+};
+
+}  // namespace actfn::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#endif  // vector kernels

@@ -1,0 +1,277 @@
+// Periodic, radial and polynomial activations (mlpack's extra functions, and snake).
+//
+//   snake(x; alpha)        = x + sin^2(alpha x) / alpha      f' = 1 + sin(2 alpha x)
+//   gcu(x)                 = x cos(x)                         f' = cos(x) - x sin(x)
+//   gaussian(x)            = exp(-x^2)                        f' = -2x exp(-x^2)
+//   hyper_sinh(x)          = x > 0 ? sinh(x) / 3 : x^3 / 4    f' = x > 0 ? cosh(x) / 3 : 3x^2/4
+//   inverse_quadratic(x)   = 1 / (1 + x^2)                    f' = -2x / (1 + x^2)^2
+//   multi_quadratic(x)     = sqrt(1 + x^2)                    f' = x / sqrt(1 + x^2)
+//   quadratic(x)           = x^2                              f' = 2x
+//   poisson1(x)            = (x - 1) exp(-x)                  f' = (2 - x) exp(-x)
+//   spline(x)              = x^2 log1p(x)   (x > -1)          f' = 2x log1p(x) + x^2 / (1 + x)
+//   sqnl(x)                = x > 2 ? 1 : x >= 0 ? x - x^2/4 : x >= -2 ? x + x^2/4 : -1
+//                                                             f' = |x| < 2 ? 1 - |x|/2 : 0
+//
+// sin and cos are hn::Sin/Cos (3 ULP) on |t| <= 39000 and the C library beyond. gaussian
+// forms x^2 exactly before the exponent. Large |x| in the radial functions goes through
+// 1/x, so nothing overflows before the result does.
+
+// ---- scalar reference ----
+#ifndef ACTFN_KERNELS_OTHER_REF_
+#define ACTFN_KERNELS_OTHER_REF_
+#include <cmath>
+namespace actfn::ref {
+using L = long double;
+inline L snake(L x, const double* p) {
+  const L s = std::sin(p[0] * x);
+  return std::isinf(x) ? x : x + s * s / p[0];
+}
+inline L snake_grad(L x, const double* p) { return 1 + std::sin(2 * p[0] * x); }
+inline L gcu(L x, const double*) { return x * std::cos(x); }
+inline L gcu_grad(L x, const double*) { return std::cos(x) - x * std::sin(x); }
+inline L gaussian(L x, const double*) { return std::exp(-x * x); }
+inline L gaussian_grad(L x, const double*) { return std::isinf(x) ? 0.0L : -2 * x * std::exp(-x * x); }
+inline L hyper_sinh(L x, const double*) { return x > 0 ? std::sinh(x) / 3 : x * x * x / 4; }
+inline L hyper_sinh_grad(L x, const double*) { return x > 0 ? std::cosh(x) / 3 : 0.75L * x * x; }
+inline L inverse_quadratic(L x, const double*) { return 1 / (1 + x * x); }
+inline L inverse_quadratic_grad(L x, const double*) {
+  if (std::isinf(x)) return x > 0 ? -0.0L : 0.0L;
+  const L t = 1 + x * x;
+  return -2 * x / (t * t);
+}
+inline L multi_quadratic(L x, const double*) { return std::sqrt(1 + x * x); }
+inline L multi_quadratic_grad(L x, const double*) {
+  return std::isinf(x) ? std::copysign(1.0L, x) : x / std::sqrt(1 + x * x);
+}
+inline L quadratic(L x, const double*) { return x * x; }
+inline L quadratic_grad(L x, const double*) { return 2 * x; }
+inline L poisson1(L x, const double*) { return x == INFINITY ? 0.0L : (x - 1) * std::exp(-x); }
+inline L poisson1_grad(L x, const double*) { return x == INFINITY ? -0.0L : (2 - x) * std::exp(-x); }
+inline L spline(L x, const double*) { return x * x * std::log1p(x); }
+inline L spline_grad(L x, const double*) {
+  if (x == -1) return INFINITY;
+  return 2 * x * std::log1p(x) + x * x / (1 + x);
+}
+inline L sqnl(L x, const double*) {
+  if (std::isnan(x)) return x;
+  const L a = std::fabs(x);
+  return std::copysign(a >= 2 ? 1.0L : a - a * a / 4, x);
+}
+inline L sqnl_grad(L x, const double*) {
+  const L a = std::fabs(x);
+  return std::isnan(x) ? x : a >= 2 ? 0.0L : 1 - a / 2;
+}
+}  // namespace actfn::ref
+#endif
+
+// ---- vector kernels ----
+#if !defined(ACTFN_REFERENCE_ONLY) && \
+    (defined(ACTFN_KERNELS_OTHER_INL_H_) == defined(HWY_TARGET_TOGGLE))
+#ifdef ACTFN_KERNELS_OTHER_INL_H_
+#undef ACTFN_KERNELS_OTHER_INL_H_
+#else
+#define ACTFN_KERNELS_OTHER_INL_H_
+#endif
+
+#include "hwy/highway.h"
+#include "map-inl.h"
+#include "math-inl.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace actfn::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+// sin(a x) and cos(a x), with the product a x = t + lo kept exact (TwoProd; a rounding of t
+// would cost |t| eps absolute): sin(t + lo) = sin t + lo cos t. hn::Sin/Cos (3 ULP) serve
+// |t| <= 39000; beyond, the C library in long double, where a x is exact.
+template <class D, class V>
+HWY_INLINE void SinCosOf(D d, V x, double a, V& s, V& c) {
+  V lo;
+  const V t = TwoProd(d, Const(d, a), x, lo);
+  const auto bad = hn::Not(hn::Le(hn::Abs(t), Const(d, 39000)));
+  const V s0 = hn::Sin(d, t), c0 = hn::Cos(d, t);
+  s = FixLanes(d, bad, x, hn::MulAdd(lo, c0, s0), [a](auto v) {
+    return static_cast<decltype(v)>(std::sin(static_cast<long double>(a) * v));
+  });
+  c = FixLanes(d, bad, x, hn::NegMulAdd(lo, s0, c0), [a](auto v) {
+    return static_cast<decltype(v)>(std::cos(static_cast<long double>(a) * v));
+  });
+}
+
+struct Snake : Kernel {
+  static constexpr const char* kName = "snake";
+  using Kernel::Kernel;
+  template <class D, class V>
+  HWY_INLINE V Forward(D d, V x) const {
+    V s, c;
+    SinCosOf(d, x, p[0], s, c);
+    const V y = hn::MulAdd(hn::Mul(s, s), Const(d, 1 / p[0]), x);
+    return AtInf(d, x, y, x, x);  // x dominates the bounded sin^2
+  }
+  template <class D, class V>
+  HWY_INLINE V BackwardX(D d, V dy, V x) const {
+    V s, c;
+    SinCosOf(d, x, p[0], s, c);
+    return hn::Mul(dy, hn::MulAdd(hn::Add(s, s), c, hn::Set(d, 1)));
+  }
+};
+
+struct Gcu : Kernel {
+  static constexpr const char* kName = "gcu";
+  using Kernel::Kernel;
+  template <class D, class V>
+  HWY_INLINE V Forward(D d, V x) const {
+    V s, c;
+    SinCosOf(d, x, 1.0, s, c);
+    return hn::Mul(x, c);
+  }
+  template <class D, class V>
+  HWY_INLINE V BackwardX(D d, V dy, V x) const {
+    V s, c;
+    SinCosOf(d, x, 1.0, s, c);
+    return hn::Mul(dy, hn::NegMulAdd(x, s, c));
+  }
+};
+
+struct Gaussian : Kernel {
+  static constexpr const char* kName = "gaussian";
+  using Kernel::Kernel;
+  template <class D, class V>
+  HWY_INLINE V Forward(D d, V x) const { return ExpNegSquare(d, x, 1.0); }
+  template <class D, class V>
+  HWY_INLINE V BackwardX(D d, V dy, V x) const {
+    const V fp = hn::Mul(hn::Mul(x, ExpNegSquare(d, x, 1.0)), Const(d, -2));  // no inf * 0
+    return hn::Mul(dy, AtInf(d, x, fp, hn::Zero(d), hn::Zero(d)));
+  }
+};
+
+// sinh(x) / 3 (x > 0) and cosh(x) / 3: hn::Sinh below 20; above, e^(x/2) (e^(x/2) / 6), which
+// overflows only where the result does.
+template <class D, class V>
+HWY_INLINE V ExpOver6(D d, V x) {
+  const V h = ExpNaN(d, hn::Mul(x, Const(d, 0.5)));
+  return hn::Mul(h, hn::Div(h, Const(d, 6)));
+}
+
+struct HyperSinh : Kernel {
+  static constexpr const char* kName = "hyper_sinh";
+  using Kernel::Kernel;
+  template <class D, class V>
+  HWY_INLINE V Forward(D d, V x) const {
+    const V twenty = Const(d, 20);
+    const V small = hn::Div(hn::Sinh(d, hn::Min(x, twenty)), Const(d, 3));
+    const V pos = hn::IfThenElse(hn::Gt(x, twenty), ExpOver6(d, x), small);
+    const V neg = hn::Mul(hn::Mul(x, x), hn::Mul(x, Const(d, 0.25)));
+    return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), pos, neg);
+  }
+  template <class D, class V>
+  HWY_INLINE V BackwardX(D d, V dy, V x) const {
+    const V twenty = Const(d, 20);
+    const V xc = hn::Min(x, twenty);
+    const V e = ExpOver6(d, xc);  // cosh/3 = e^x/6 + e^-x/6
+    const V small = hn::Add(e, hn::Div(ExpNaN(d, hn::Neg(xc)), Const(d, 6)));
+    const V pos = hn::IfThenElse(hn::Gt(x, twenty), ExpOver6(d, x), small);
+    const V neg = hn::Mul(hn::Mul(x, x), Const(d, 0.75));
+    return Chain(d, dy, x, hn::IfThenElse(hn::Gt(x, hn::Zero(d)), pos, neg));
+  }
+};
+
+struct InverseQuadratic : Kernel {
+  static constexpr const char* kName = "inverse_quadratic";
+  using Kernel::Kernel;
+  // 1 / (1 + x^2) = r^2 / (1 + r^2) with r = 1 / x for |x| > 1.
+  template <class D, class V>
+  HWY_INLINE V Forward(D d, V x) const {
+    const V one = hn::Set(d, 1), r = hn::Div(one, x), r2 = hn::Mul(r, r);
+    const V big = hn::Div(r2, hn::Add(one, r2));
+    const V small = hn::Div(one, hn::MulAdd(x, x, one));
+    return hn::IfThenElse(hn::Gt(hn::Abs(x), one), big, small);
+  }
+  template <class D, class V>
+  HWY_INLINE V BackwardX(D d, V dy, V x) const {
+    const V one = hn::Set(d, 1), r = hn::Div(one, x), r2 = hn::Mul(r, r);
+    const V tb = hn::Add(one, r2), ts = hn::MulAdd(x, x, one);
+    const V big = hn::Div(hn::Mul(Const(d, -2), hn::Mul(r2, r)), hn::Mul(tb, tb));
+    const V small = hn::Div(hn::Mul(Const(d, -2), x), hn::Mul(ts, ts));
+    return Chain(d, dy, x, hn::IfThenElse(hn::Gt(hn::Abs(x), one), big, small));
+  }
+};
+
+struct MultiQuadratic : Kernel {
+  static constexpr const char* kName = "multi_quadratic";
+  using Kernel::Kernel;
+  template <class D, class V>
+  HWY_INLINE V Forward(D d, V x) const {
+    const V one = hn::Set(d, 1), r = hn::Div(one, x);
+    const V big = hn::Mul(hn::Abs(x), hn::Sqrt(hn::MulAdd(r, r, one)));
+    return hn::IfThenElse(hn::Gt(hn::Abs(x), one), big, hn::Sqrt(hn::MulAdd(x, x, one)));
+  }
+  template <class D, class V>
+  HWY_INLINE V BackwardX(D d, V dy, V x) const {
+    const V one = hn::Set(d, 1), r = hn::Div(one, x);
+    const V big = hn::CopySign(hn::Div(one, hn::Sqrt(hn::MulAdd(r, r, one))), x);
+    const V small = hn::Div(x, hn::Sqrt(hn::MulAdd(x, x, one)));
+    return Chain(d, dy, x, hn::IfThenElse(hn::Gt(hn::Abs(x), one), big, small));
+  }
+};
+
+struct Quadratic : Kernel {
+  static constexpr const char* kName = "quadratic";
+  using Kernel::Kernel;
+  template <class D, class V>
+  HWY_INLINE V Forward(D, V x) const { return hn::Mul(x, x); }
+  template <class D, class V>
+  HWY_INLINE V BackwardX(D, V dy, V x) const { return hn::Mul(hn::Add(dy, dy), x); }
+};
+
+struct Poisson1 : Kernel {
+  static constexpr const char* kName = "poisson1";
+  using Kernel::Kernel;
+  template <class D, class V>
+  HWY_INLINE V Forward(D d, V x) const {
+    const V a = hn::Sub(x, hn::Set(d, 1));
+    const V y = TimesTinyExp(d, a, hn::Neg(x), hn::Zero(d), hn::Mul(a, ExpNaN(d, hn::Neg(x))));
+    return AtInf(d, x, y, hn::Neg(hn::Inf(d)), hn::Zero(d));
+  }
+  template <class D, class V>
+  HWY_INLINE V BackwardX(D d, V dy, V x) const {
+    const V fp = hn::Mul(hn::Sub(Const(d, 2), x), ExpNaN(d, hn::Neg(x)));
+    return hn::Mul(dy, AtInf(d, x, fp, hn::Inf(d), hn::Neg(hn::Zero(d))));
+  }
+};
+
+struct Spline : Kernel {
+  static constexpr const char* kName = "spline";
+  using Kernel::Kernel;
+  template <class D, class V>
+  HWY_INLINE V Forward(D d, V x) const { return hn::Mul(hn::Mul(x, x), Log1pNaN(d, x)); }
+  template <class D, class V>
+  HWY_INLINE V BackwardX(D d, V dy, V x) const {
+    const V one = hn::Set(d, 1);
+    const V fp = hn::MulAdd(hn::Add(x, x), Log1pNaN(d, x),
+                            hn::Mul(x, hn::Div(x, hn::Add(one, x))));
+    return hn::Mul(dy, hn::IfThenElse(hn::Eq(x, hn::Neg(one)), hn::Inf(d), fp));
+  }
+};
+
+struct Sqnl : Kernel {
+  static constexpr const char* kName = "sqnl";
+  using Kernel::Kernel;
+  template <class D, class V>
+  HWY_INLINE V Forward(D d, V x) const {
+    const V a = hn::Abs(x), two = Const(d, 2), one = hn::Set(d, 1);
+    const V mid = hn::Mul(a, hn::NegMulAdd(a, Const(d, 0.25), one));  // a (1 - a/4)
+    return hn::CopySign(hn::IfThenElse(hn::Ge(a, two), one, mid), x);
+  }
+  template <class D, class V>
+  HWY_INLINE V BackwardX(D d, V dy, V x) const {
+    const V a = hn::Abs(x), two = Const(d, 2), one = hn::Set(d, 1);
+    const V mid = hn::NegMulAdd(a, Const(d, 0.5), one);
+    return Chain(d, dy, x, hn::IfThenElse(hn::Ge(a, two), hn::Zero(d), mid));
+  }
+};
+
+}  // namespace actfn::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#endif  // vector kernels

@@ -1,0 +1,176 @@
+// Softplus family.
+//
+//   softplus(x; beta, threshold) = beta x > threshold ? x : log1p(exp(beta x)) / beta
+//                                  f' = beta x > threshold ? 1 : s(beta x)   (PyTorch's)
+//   squareplus(x; b)   = (x + sqrt(x^2 + b)) / 2          f' = (1 + x / sqrt(x^2 + b)) / 2
+//   sparse_plus(x)     = x <= -1 ? 0 : x >= 1 ? x : (x + 1)^2 / 4    f' = 0, (x + 1)/2, 1 (JAX)
+//   shifted_softplus(x) = log(0.5 e^x + 0.5) = softplus(x) - log 2   f' = s(x)   (mlpack)
+//
+// log1p(exp(z)) is max(z, 0) + log1p(exp(-|z|)): the exponent never overflows, whatever beta
+// (pytorch#171249), and exp(z) for very negative z stays a subnormal, not 0. squareplus uses
+// b / (sqrt(x^2 + b) - x) for x < 0 (no cancellation) and scales x^2 before it overflows.
+// shifted_softplus is log1p(expm1(x) / 2), exact at 0, where softplus(x) - log 2 cancels.
+
+// ---- scalar reference ----
+#ifndef ACTFN_KERNELS_SOFTPLUS_REF_
+#define ACTFN_KERNELS_SOFTPLUS_REF_
+#include <cmath>
+#include "kernels/sigmoid-inl.h"
+namespace actfn::ref {
+inline L softplus_of(L z) { return (z > 0 ? z : 0.0L) + std::log1p(std::exp(-std::fabs(z))); }
+inline L softplus(L x, const double* p) {
+  const L z = p[0] * x;
+  return z > p[1] ? x : softplus_of(z) / p[0];
+}
+inline L softplus_grad(L x, const double* p) {
+  const L z = p[0] * x;
+  return std::isnan(x) ? x : z > p[1] ? 1.0L : sig(z);
+}
+inline L squareplus(L x, const double* p) {
+  if (std::isinf(x)) return x > 0 ? x : 0.0L;
+  const L r = std::sqrt(x * x + p[0]);
+  return x >= 0 ? (x + r) / 2 : p[0] / (2 * (r - x));
+}
+inline L squareplus_grad(L x, const double* p) {
+  if (std::isinf(x)) return x > 0 ? 1.0L : 0.0L;
+  const L r = std::sqrt(x * x + p[0]);
+  return x >= 0 ? (1 + x / r) / 2 : p[0] / (2 * r * (r - x));
+}
+inline L sparse_plus(L x, const double*) {
+  return std::isnan(x) ? x : x <= -1 ? 0.0L : x >= 1 ? x : (x + 1) * (x + 1) / 4;
+}
+inline L sparse_plus_grad(L x, const double*) {
+  return std::isnan(x) ? x : x <= -1 ? 0.0L : x >= 1 ? 1.0L : (x + 1) / 2;
+}
+inline L shifted_softplus(L x, const double*) {
+  return x > 15 ? x - std::log(2.0L) + std::log1p(std::exp(-x)) : std::log1p(std::expm1(x) / 2);
+}
+inline L shifted_softplus_grad(L x, const double*) { return std::isnan(x) ? x : sig(x); }
+}  // namespace actfn::ref
+#endif
+
+// ---- vector kernels ----
+#if !defined(ACTFN_REFERENCE_ONLY) && \
+    (defined(ACTFN_KERNELS_SOFTPLUS_INL_H_) == defined(HWY_TARGET_TOGGLE))
+#ifdef ACTFN_KERNELS_SOFTPLUS_INL_H_
+#undef ACTFN_KERNELS_SOFTPLUS_INL_H_
+#else
+#define ACTFN_KERNELS_SOFTPLUS_INL_H_
+#endif
+
+#include "hwy/highway.h"
+#include "kernels/sigmoid-inl.h"
+#include "map-inl.h"
+#include "math-inl.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace actfn::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+// log1p(exp(z + lo)) = max(z, 0) + lo' + log1p(exp(-|z + lo|)), z + lo = beta x exactly.
+template <class D, class V>
+HWY_INLINE V SoftplusOf(D d, V z, V lo) {
+  const auto pos = hn::Gt(z, hn::Zero(d));
+  const V m = hn::IfThenElse(pos, hn::Add(z, lo), hn::Zero(d));
+  V e = ExpNaN(d, hn::Neg(hn::Abs(z)));
+  e = hn::NegMulAdd(e, MulSign(d, lo, z), e);
+  return hn::Add(m, Log1pNaN(d, e));
+}
+
+struct Softplus : Kernel {
+  static constexpr const char* kName = "softplus";
+  using Kernel::Kernel;
+  template <class D, class V>
+  HWY_INLINE V Forward(D d, V x) const {
+    V lo;
+    const V z = TwoProd(d, P(d, 0), x, lo);
+    const V y = hn::Div(SoftplusOf(d, z, lo), P(d, 0));
+    return hn::IfThenElse(hn::Gt(z, P(d, 1)), x, y);
+  }
+  template <class D, class V>
+  HWY_INLINE V BackwardX(D d, V dy, V x) const {
+    const V z = hn::Mul(P(d, 0), x);
+    const V fp = hn::IfThenElse(hn::Gt(z, P(d, 1)), hn::Set(d, 1), LogisticOfProduct(d, P(d, 0), x).s);
+    return hn::Mul(dy, fp);
+  }
+};
+
+// r = sqrt(x^2 + b), with x^2 scaled away where it would overflow.
+template <class D, class V>
+HWY_INLINE V Hypot1(D d, V x, V b) {
+  using T = hn::TFromD<D>;
+  const V big = Const(d, sizeof(T) == 4 ? 1e18 : 1e150);
+  const V ax = hn::Abs(x);
+  const V inv = hn::Div(hn::Set(d, 1), ax);
+  const V scaled = hn::Mul(ax, hn::Sqrt(hn::MulAdd(hn::Mul(b, inv), inv, hn::Set(d, 1))));
+  const V r = hn::IfThenElse(hn::Gt(ax, big), scaled, hn::Sqrt(hn::MulAdd(x, x, b)));
+  return hn::IfThenElse(hn::Eq(b, hn::Zero(d)), ax, r);  // x^2 may underflow
+}
+
+struct Squareplus : Kernel {
+  static constexpr const char* kName = "squareplus";
+  using Kernel::Kernel;
+  template <class D, class V>
+  HWY_INLINE V Forward(D d, V x) const {
+    const V b = P(d, 0), r = Hypot1(d, x, b);
+    const V pos = hn::MulAdd(x, Const(d, 0.5), hn::Mul(r, Const(d, 0.5)));  // x + r may overflow
+    // b / (2 (r - x)) as (b / 4) / (r/2 - x/2): r - x may overflow where the result is fine.
+    const V half = Const(d, 0.5);
+    const V neg = hn::IfThenElseZero(
+        hn::Gt(b, hn::Zero(d)),  // b = 0 is relu
+        hn::Div(hn::Mul(b, Const(d, 0.25)), hn::Sub(hn::Mul(r, half), hn::Mul(x, half))));
+    return AtInf(d, x, hn::IfThenElse(hn::Lt(x, hn::Zero(d)), neg, pos), hn::Zero(d), x);
+  }
+  template <class D, class V>
+  HWY_INLINE V BackwardX(D d, V dy, V x) const {
+    const V b = P(d, 0), r = Hypot1(d, x, b);
+    const V pos = hn::Mul(hn::Add(hn::Set(d, 1), hn::Div(x, r)), Const(d, 0.5));
+    // b / (2 r (r - x)), as (b / 2r) / (r - x); b = 0 is relu, whose slope is 0 for x < 0.
+    const V half = Const(d, 0.5);
+    const V neg = hn::IfThenElseZero(
+        hn::Gt(b, hn::Zero(d)),
+        hn::Div(hn::Div(hn::Mul(b, Const(d, 0.25)), r), hn::Sub(hn::Mul(r, half), hn::Mul(x, half))));
+    const V fp = hn::IfThenElse(hn::Lt(x, hn::Zero(d)), neg, pos);
+    return Chain(d, dy, x, AtInf(d, x, fp, hn::Zero(d), hn::Set(d, 1)));
+  }
+};
+
+struct SparsePlus : Kernel {
+  static constexpr const char* kName = "sparse_plus";
+  using Kernel::Kernel;
+  template <class D, class V>
+  HWY_INLINE V Forward(D d, V x) const {
+    const V one = hn::Set(d, 1), t = hn::Add(x, one);
+    const V mid = hn::Mul(hn::Mul(t, t), Const(d, 0.25));
+    return hn::IfThenElse(hn::Le(x, hn::Neg(one)), hn::Zero(d), hn::IfThenElse(hn::Ge(x, one), x, mid));
+  }
+  template <class D, class V>
+  HWY_INLINE V BackwardX(D d, V dy, V x) const {
+    const V one = hn::Set(d, 1);
+    const V mid = hn::Mul(hn::Add(x, one), Const(d, 0.5));
+    const V fp = hn::IfThenElse(hn::Le(x, hn::Neg(one)), hn::Zero(d),
+                                hn::IfThenElse(hn::Ge(x, one), one, mid));
+    return hn::Mul(dy, fp);
+  }
+};
+
+struct ShiftedSoftplus : Kernel {
+  static constexpr const char* kName = "shifted_softplus";
+  using Kernel::Kernel;
+  template <class D, class V>
+  HWY_INLINE V Forward(D d, V x) const {
+    const V fifteen = Const(d, 15);
+    const V xs = hn::Min(x, fifteen);  // NaN goes to the large branch below
+    const V small = Log1pNaN(d, hn::Mul(Expm1NaN(d, xs), Const(d, 0.5)));
+    const V large = hn::Add(hn::Sub(x, Const(d, 0.693147180559945309417232121458176568)),
+                            Log1pNaN(d, ExpNaN(d, hn::Neg(x))));
+    return hn::IfThenElse(hn::Le(x, fifteen), small, large);
+  }
+  template <class D, class V>
+  HWY_INLINE V BackwardX(D d, V dy, V x) const { return hn::Mul(dy, LogisticOf(d, x).s); }
+};
+
+}  // namespace actfn::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#endif  // vector kernels

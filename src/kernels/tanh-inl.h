@@ -1,0 +1,229 @@
+// Tanh family.
+//
+//   tanh(x)              f' = 1 - y^2 = sech^2(x) = 4e / (1 + e)^2,  e = exp(-2|x|)
+//   softsign(x)    = x / (1 + |x|)             f' = 1 / (1 + |x|)^2
+//   tanhshrink(x)  = x - tanh(x)               f' = tanh(x)^2
+//   softcap(x; cap) = cap tanh(x / cap)        f' = sech^2(x / cap)   (logit soft-capping)
+//   lisht(x)       = x tanh(x)                 f' = tanh(x) + x sech^2(x)      (mlpack)
+//   tanhexp(x)     = x tanh(exp(x))            f' = tanh(e^x) + x e^x sech^2(e^x)   (mlpack)
+//
+// tanh is hn::Tanh (4 ULP). Its derivative from x uses sech^2 = 4e / (1 + e)^2, accurate in
+// the tails where 1 - y^2 cancels to 0; from y it is the cheap 1 - y^2. tanhshrink below
+// |x| = 1 is x^3 T(x^2), T fitted by tools/fit/chebyshev.py (x - tanh x cancels there).
+
+// ---- scalar reference ----
+#ifndef ACTFN_KERNELS_TANH_REF_
+#define ACTFN_KERNELS_TANH_REF_
+#include <cmath>
+#include "kernels/sigmoid-inl.h"
+namespace actfn::ref {
+inline L sech2(L x) {
+  const L e = std::exp(-2 * std::fabs(x));
+  return 4 * e / ((1 + e) * (1 + e));
+}
+inline L tanh(L x, const double*) { return std::tanh(x); }
+inline L tanh_grad(L x, const double*) { return std::isnan(x) ? x : sech2(x); }
+inline L softsign(L x, const double*) {
+  return std::isinf(x) ? std::copysign(1.0L, x) : x / (1 + std::fabs(x));
+}
+inline L softsign_grad(L x, const double*) { return 1 / ((1 + std::fabs(x)) * (1 + std::fabs(x))); }
+// x - tanh x cancels even in long double for small x: below |x| = 1/2, the Taylor series
+// x^3 sum c_k x^(2k) (coefficients from the Bernoulli numbers, 25 digits, by mpmath).
+inline L tanhshrink(L x, const double*) {
+  static constexpr L c[] = {
+      0.3333333333333333333333333L, -0.1333333333333333333333333L, 0.05396825396825396825396825L,
+      -0.02186948853615520282186949L, 0.008863235529902196568863236L,
+      -0.003592128036572481016925461L, 0.001455834387051318268249485L,
+      -0.000590027440945585981378076L, 0.0002391291142435524814857315L,
+      -0.00009691537956929450325595875L, 0.00003927832388331683405337081L,
+      -0.00001591890506932896474074428L, 0.000006451689215655430763190842L,
+      -0.000002614771151290754554263594L, 0.000001059726832010465435091355L,
+      -0.0000004294911078273805854820351L, 0.0000001740661896357164777986229L,
+      -7.054636946400968325214519e-8L, 2.859136662305253908331095e-8L,
+      -1.158764443279885220019793e-8L, 4.696295398230901628819043e-9L,
+      -1.903336833931275921319707e-9L};
+  if (std::isinf(x)) return x;
+  if (std::fabs(x) >= 0.5L) return x - std::tanh(x);
+  const L u = x * x;
+  L s = 0;
+  for (int k = 21; k >= 0; --k) s = s * u + c[k];
+  return x * u * s;
+}
+inline L tanhshrink_grad(L x, const double*) { return std::tanh(x) * std::tanh(x); }
+inline L softcap(L x, const double* p) { return p[0] * std::tanh(x / p[0]); }
+inline L softcap_grad(L x, const double* p) { return std::isnan(x) ? x : sech2(x / p[0]); }
+inline L lisht(L x, const double*) { return std::isinf(x) ? std::fabs(x) : x * std::tanh(x); }
+inline L lisht_grad(L x, const double*) {
+  if (std::isinf(x)) return x > 0 ? 1.0L : -1.0L;
+  return std::tanh(x) + x * sech2(x);
+}
+inline L tanhexp(L x, const double*) { return times(x, std::tanh(std::exp(x)), 0, x); }
+inline L tanhexp_grad(L x, const double*) {
+  if (std::isinf(x)) return x > 0 ? 1.0L : 0.0L;
+  const L u = std::exp(x);
+  return std::tanh(u) + (x < 20 ? x * u * sech2(u) : 0.0L);
+}
+}  // namespace actfn::ref
+#endif
+
+// ---- vector kernels ----
+#if !defined(ACTFN_REFERENCE_ONLY) && \
+    (defined(ACTFN_KERNELS_TANH_INL_H_) == defined(HWY_TARGET_TOGGLE))
+#ifdef ACTFN_KERNELS_TANH_INL_H_
+#undef ACTFN_KERNELS_TANH_INL_H_
+#else
+#define ACTFN_KERNELS_TANH_INL_H_
+#endif
+
+#include "hwy/highway.h"
+#include "map-inl.h"
+#include "math-inl.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace actfn::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+namespace tanhshrink {
+// T(u) = (x - tanh x) / x^3 for u = x^2 in [0, 1], as sum c_k T_k(2u - 1).
+constexpr double kTanhshrink64[] = {
+    2.8184888577495622e-1,
+    -4.7122638677218233e-2,
+    3.991759006663886e-3,
+    -3.3864992813513411e-4,
+    2.8735498984712573e-5,
+    -2.4383546300653711e-6,
+    2.0690754790098488e-7,
+    -1.7557228939174819e-8,
+    1.4898262877011116e-9,
+    -1.2641985760552622e-10,
+    1.0727412009621321e-11,
+    -9.102792125922746e-13,
+    7.7242138564884399e-14,
+    -6.5544152690220431e-15,
+    5.5617775888885652e-16,
+    -4.7194705673385771e-17};
+constexpr float kTanhshrink32[] = {
+    2.81848886e-1,
+    -4.71226387e-2,
+    3.99175901e-3,
+    -3.38649928e-4,
+    2.8735499e-5,
+    -2.43835463e-6,
+    2.06907548e-7,
+    -1.75572289e-8,
+    1.48982629e-9};
+}  // namespace tanhshrink
+
+// sech^2(x) = 4e / (1 + e)^2 with e = exp(-2|x|).
+template <class D, class V>
+HWY_INLINE V Sech2(D d, V x) {
+  const V e = ExpNaN(d, hn::Mul(Const(d, -2), hn::Abs(x)));
+  const V t = hn::Add(hn::Set(d, 1), e);
+  return hn::Div(hn::Mul(Const(d, 4), e), hn::Mul(t, t));
+}
+
+struct Tanh : Kernel {
+  static constexpr const char* kName = "tanh";
+  static constexpr bool kBackwardY = true;
+  using Kernel::Kernel;
+  template <class D, class V>
+  HWY_INLINE V Forward(D d, V x) const { return TanhNaN(d, x); }
+  template <class D, class V>
+  HWY_INLINE V BackwardX(D d, V dy, V x) const { return hn::Mul(dy, Sech2(d, x)); }
+  template <class D, class V>
+  HWY_INLINE V BackwardY(D d, V dy, V y) const {
+    return hn::Mul(dy, hn::NegMulAdd(y, y, hn::Set(d, 1)));
+  }
+};
+
+struct Softsign : Kernel {
+  static constexpr const char* kName = "softsign";
+  using Kernel::Kernel;
+  template <class D, class V>
+  HWY_INLINE V Forward(D d, V x) const {
+    const V y = hn::Div(x, hn::Add(hn::Set(d, 1), hn::Abs(x)));
+    return AtInf(d, x, y, hn::Set(d, -1), hn::Set(d, 1));
+  }
+  template <class D, class V>
+  HWY_INLINE V BackwardX(D d, V dy, V x) const {
+    const V t = hn::Add(hn::Set(d, 1), hn::Abs(x));
+    return hn::Div(dy, hn::Mul(t, t));
+  }
+};
+
+struct Tanhshrink : Kernel {
+  static constexpr const char* kName = "tanhshrink";
+  using Kernel::Kernel;
+  template <class D, class V>
+  HWY_INLINE V Forward(D d, V x) const {
+    const V x2 = hn::Mul(x, x);
+    const V z = hn::MulSub(Const(d, 2), x2, hn::Set(d, 1));
+    V t;
+    if constexpr (sizeof(hn::TFromD<D>) == 4) {
+      t = Clenshaw(d, z, tanhshrink::kTanhshrink32);
+    } else {
+      t = Clenshaw(d, z, tanhshrink::kTanhshrink64);
+    }
+    const V small = hn::Mul(hn::Mul(x, x2), t);
+    const V large = hn::Sub(x, TanhNaN(d, x));
+    return hn::IfThenElse(hn::Lt(hn::Abs(x), hn::Set(d, 1)), small, large);
+  }
+  template <class D, class V>
+  HWY_INLINE V BackwardX(D d, V dy, V x) const {
+    const V t = TanhNaN(d, x);
+    return hn::Mul(dy, hn::Mul(t, t));
+  }
+};
+
+struct Softcap : Kernel {
+  static constexpr const char* kName = "softcap";
+  using Kernel::Kernel;
+  template <class D, class V>
+  HWY_INLINE V Forward(D d, V x) const {
+    // Where tanh(t) = t to the last bit (|t| < 2^-30), cap tanh(x / cap) is x: returning x
+    // keeps subnormal x exact, which the division and multiplication would round.
+    const V y = hn::Mul(P(d, 0), TanhNaN(d, hn::Div(x, P(d, 0))));
+    return hn::IfThenElse(hn::Lt(hn::Abs(x), Const(d, p[0] * 0x1p-30)), x, y);
+  }
+  template <class D, class V>
+  HWY_INLINE V BackwardX(D d, V dy, V x) const {
+    return Chain(d, dy, x, Sech2(d, hn::Div(x, P(d, 0))));
+  }
+};
+
+struct Lisht : Kernel {
+  static constexpr const char* kName = "lisht";
+  using Kernel::Kernel;
+  template <class D, class V>
+  HWY_INLINE V Forward(D d, V x) const {
+    return AtInf(d, x, hn::Mul(x, TanhNaN(d, x)), hn::Inf(d), hn::Inf(d));
+  }
+  template <class D, class V>
+  HWY_INLINE V BackwardX(D d, V dy, V x) const {
+    const V fp = hn::MulAdd(x, Sech2(d, x), TanhNaN(d, x));
+    return hn::Mul(dy, AtInf(d, x, fp, hn::Set(d, -1), hn::Set(d, 1)));
+  }
+};
+
+struct Tanhexp : Kernel {
+  static constexpr const char* kName = "tanhexp";
+  using Kernel::Kernel;
+  template <class D, class V>
+  HWY_INLINE V Forward(D d, V x) const {
+    const V y = TimesTinyExp(d, x, x, hn::Zero(d), hn::Mul(x, TanhNaN(d, ExpNaN(d, x))));
+    return AtInf(d, x, y, hn::Zero(d), x);
+  }
+  template <class D, class V>
+  HWY_INLINE V BackwardX(D d, V dy, V x) const {
+    const V u = ExpNaN(d, x);
+    // sech^2(e^x) is 0 in every dtype beyond x = 20; the product x e^x 0 must not be NaN.
+    const V term = hn::IfThenElseZero(hn::Lt(x, Const(d, 20)), hn::Mul(hn::Mul(x, u), Sech2(d, u)));
+    const V fp = hn::Add(TanhNaN(d, u), term);
+    return Chain(d, dy, x, AtInf(d, x, fp, hn::Zero(d), hn::Set(d, 1)));
+  }
+};
+
+}  // namespace actfn::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#endif  // vector kernels
