@@ -2,6 +2,7 @@
 #   make demo   install what is missing, build, run `actfn demo`
 #   make test   install what is missing, build with -Wall -Wextra -Werror, run every test
 #   make bench  the benchmarks (Release build, ns per element and bytes per second)
+#   make docs   regenerate docs/functions.md from the registry
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
@@ -10,7 +11,7 @@ CMAKE_FLAGS ?=
 DEB_PACKAGES = cmake g++ make pkg-config libhwy-dev libgtest-dev libbenchmark-dev
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps configure build demo test bench install clean
+.PHONY: all deps configure build demo test bench docs install clean
 
 all: build
 
@@ -41,6 +42,10 @@ test: build
 
 bench: build
 	$(BUILD)/bench/actfn_bench --benchmark_counters_tabular=true $(BENCH_ARGS)
+
+# Regenerates the files made from the registry (a test fails when they are stale).
+docs: build
+	$(BUILD)/actfn list --markdown > docs/functions.md
 
 install: build
 	cmake --install $(BUILD)

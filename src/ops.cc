@@ -204,8 +204,11 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 
 }  // namespace
 
+// Finite bounds at +-DBL_MAX print as open infinities: "(0.0, inf)" is any positive number.
 std::string detail::range_text(const Param& q) {
-  return (q.min_open ? "(" : "[") + python_repr(q.min) + ", " + python_repr(q.max) + "]";
+  const bool lo_inf = q.min <= -kMax, hi_inf = q.max >= kMax;
+  return std::string(q.min_open || lo_inf ? "(" : "[") + (lo_inf ? "-inf" : python_repr(q.min)) +
+         ", " + (hi_inf ? "inf" : python_repr(q.max)) + (hi_inf ? ")" : "]");
 }
 
 int detail::kernel_index(const Op& op) {

@@ -180,6 +180,15 @@ TEST(Cli, Demo) {
 
 }  // namespace
 
+// ---- docs/functions.md is the registry, as `actfn list --markdown` prints it.
+#ifdef ACTFN_DOCS
+TEST(Docs, FunctionsTableMatchesTheRegistry) {
+  const std::string want = actfn_cli({"list", "--markdown"}).out;
+  EXPECT_EQ(slurp(std::string(ACTFN_DOCS) + "/functions.md"), want)
+      << "docs/functions.md is stale: run `make docs` (build/actfn list --markdown > docs/functions.md)";
+}
+#endif
+
 // ---- the README stays true: every `$ command` in its console blocks prints what it shows.
 #ifdef ACTFN_README
 namespace {

@@ -41,7 +41,7 @@ struct UsageError {
 const char kUsage[] =
     "usage: actfn <function> [--param value ...] [--dtype f64|f32] [values...]\n"
     "       actfn grad <function> [--param value ...] [--dtype f64|f32] [values...]\n"
-    "       actfn list              the functions, their parameters and formulas\n"
+    "       actfn list [--markdown] the functions, their parameters and formulas\n"
     "       actfn demo              the seed article's examples and a table of every function\n"
     "       actfn <function> --help the formula, derivative and parameters of one function\n"
     "       actfn --version\n"
@@ -98,12 +98,61 @@ const actfn::Op& lookup(std::string_view name) {
                    did_you_mean(actfn::closest(name), "") + " ('actfn list' shows them all)"};
 }
 
+// A parameter's value as the user writes it: a number, or the name of a choice.
+std::string param_value(const actfn::Param& p, double v) {
+  if (!p.choices.empty() && v >= 0 && v < static_cast<double>(p.choices.size()))
+    return std::string(p.choices[static_cast<std::size_t>(v)]);
+  return python_repr(v);
+}
+
 std::string param_list(const actfn::Op& op) {
   if (op.params.empty()) return "-";
   std::string s;
   for (const auto& p : op.params)
-    s += (s.empty() ? "" : " ") + std::string(p.name) + "=" + python_repr(p.def);
+    s += (s.empty() ? "" : " ") + std::string(p.name) + "=" + param_value(p, p.def);
   return s;
+}
+
+std::string param_range(const actfn::Param& p) {
+  if (p.choices.empty()) return "range " + actfn::detail::range_text(p);
+  std::string s = "one of ";
+  for (std::size_t i = 0; i < p.choices.size(); ++i)
+    s += (i ? ", " : "") + std::string(p.choices[i]);
+  return s;
+}
+
+const char* reads_text(const actfn::Op& op) {
+  const bool x = op.reads(actfn::Saved::x), y = op.reads(actfn::Saved::y);
+  return x && y ? "x or y" : x ? "x" : "y";
+}
+
+// docs/functions.md: the registry as a markdown table (a test compares the file with it).
+std::string list_markdown() {
+  std::ostringstream o;
+  o << "# Functions\n\n"
+    << "Generated from the registry by `actfn list --markdown` (a test fails when this file and\n"
+    << "the registry disagree). Each function is a C++ function, a CLI word and, later, a Python\n"
+    << "ufunc of the same name; `actfn <name> --help` prints the same facts.\n\n"
+    << "| name | kind | parameters (default, valid values) | y | derivative | backward reads |\n"
+    << "|---|---|---|---|---|---|\n";
+  const auto cell = [](std::string_view v) {
+    std::string s;
+    for (char c : v) s += c == '|' ? std::string("\\|") : std::string(1, c);
+    return s;
+  };
+  for (const auto& op : actfn::ops()) {
+    std::string params;
+    for (const auto& p : op.params) {
+      params += (params.empty() ? "" : "<br>") + std::string("`") + std::string(p.name) + "` = " +
+                param_value(p, p.def) + ", " + param_range(p);
+    }
+    std::string name = "`" + std::string(op.name) + "`";
+    if (!op.alias.empty()) name += " (`" + std::string(op.alias) + "`)";
+    o << "| " << name << " | " << (op.kind == actfn::Kind::axis ? "along an axis" : "elementwise")
+      << " | " << (params.empty() ? "-" : cell(params)) << " | " << cell(op.formula) << " | "
+      << cell(op.derivative) << " | " << reads_text(op) << " |\n";
+  }
+  return o.str();
 }
 
 std::string op_help(const actfn::Op& op) {
@@ -112,17 +161,13 @@ std::string op_help(const actfn::Op& op) {
   if (!op.alias.empty()) o << "  also called: " << op.alias << "\n";
   o << "  " << op.formula << "\n"
     << "  " << op.derivative << "\n"
-    << "  backward reads: "
-    << (op.reads(actfn::Saved::x) && op.reads(actfn::Saved::y) ? "x or y"
-        : op.reads(actfn::Saved::x)                            ? "x"
-                                                               : "y")
-    << "\n";
+    << "  backward reads: " << reads_text(op) << "\n";
   std::string opts;
   if (!op.params.empty()) {
     o << "parameters:\n";
     for (const auto& p : op.params) {
-      o << "  --" << p.name << " VALUE   " << p.doc << " (default " << python_repr(p.def)
-        << ", range [" << python_repr(p.min) << ", " << python_repr(p.max) << "])\n";
+      o << "  --" << p.name << " VALUE   " << p.doc << " (default " << param_value(p, p.def)
+        << ", " << param_range(p) << ")\n";
       opts += " [--" + std::string(p.name) + " VALUE]";
     }
   }
@@ -138,13 +183,13 @@ std::string op_help(const actfn::Op& op) {
 
 std::string list_table() {
   std::ostringstream o;
-  char line[512];
-  std::snprintf(line, sizeof line, "%-13s %-14s %s\n", "name", "parameters", "formula");
+  char line[1024];
+  std::snprintf(line, sizeof line, "%-18s %-30s %s\n", "name", "parameters", "formula");
   o << line;
   for (const auto& op : actfn::ops()) {
     std::string formula(op.formula);
     if (!op.alias.empty()) formula += "   (alias: " + std::string(op.alias) + ")";
-    std::snprintf(line, sizeof line, "%-13s %-14s %s\n", std::string(op.name).c_str(),
+    std::snprintf(line, sizeof line, "%-18s %-30s %s\n", std::string(op.name).c_str(),
                   param_list(op).c_str(), formula.c_str());
     o << line;
   }
@@ -240,7 +285,7 @@ std::string demo() {
        "take the five values as one row):\n\n";
   const std::vector<double> xs = {-2, -1, 0, 1, 2};
   char line[256];
-  std::snprintf(line, sizeof line, "  %-13s", "function");
+  std::snprintf(line, sizeof line, "  %-18s", "function");
   o << line;
   for (double v : xs) {
     std::snprintf(line, sizeof line, " %12s", python_repr(v).c_str());
@@ -250,7 +295,7 @@ std::string demo() {
   for (const auto& op : actfn::ops()) {
     std::vector<double> ys(xs.size());
     actfn::forward(op, xs.data(), ys.data(), actfn::Axis{1, xs.size(), 1});
-    std::snprintf(line, sizeof line, "  %-13s", std::string(op.name).c_str());
+    std::snprintf(line, sizeof line, "  %-18s", std::string(op.name).c_str());
     o << line;
     for (double v : ys) {
       std::snprintf(line, sizeof line, " %12s", fmt6(v).c_str());
@@ -275,6 +320,10 @@ int run(const std::vector<std::string>& args) {
   }
   if (first == "--version") {
     write_out("actfn " + std::string(actfn::kVersion) + "\n");
+    return 0;
+  }
+  if (first == "list" && args.size() == 2 && args[1] == "--markdown") {
+    write_out(list_markdown());
     return 0;
   }
   if (first == "list" || first == "demo") {
@@ -336,6 +385,17 @@ int run(const std::vector<std::string>& args) {
                        ", --help)"};
     }
     take_value();
+    const actfn::Param& q = op.params[k];
+    if (!q.choices.empty()) {
+      std::size_t c = 0;
+      while (c < q.choices.size() && q.choices[c] != val) ++c;
+      if (c == q.choices.size()) {
+        throw UsageError{std::string(op.name) + ": --" + key + " '" + val + "' is not " +
+                         param_range(q)};
+      }
+      params[k] = static_cast<double>(c);
+      continue;
+    }
     const auto v = parse_number<double>(val);
     if (!v) {
       throw UsageError{std::string(op.name) + ": --" + key + " value '" + val +
