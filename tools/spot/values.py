@@ -79,4 +79,4 @@ for name, f in F.items():
             v = mp.nstr(mp.mpf(f(x)), 20, min_fixed=-5, max_fixed=5)
         except TypeError:  # complex: outside the domain (spline below -1)
             v = "NAN"
-        print(f'{{"{name}", {p}, {v}}},')
+        print(f'{{"{name}", {p}, {v}{"" if v == "NAN" else "L"}}},')
