@@ -227,3 +227,98 @@ TEST(Errors, UnknownFunction) {
 
 }  // namespace
 }  // namespace actfn::test
+
+namespace actfn::test {
+namespace {
+
+TEST(Errors, CrossParameterChecksAndOpenRanges) {
+  double x = 1, y = 7;
+  const double bad_tanh[] = {2.0, 1.0};
+  EXPECT_EQ(error_of([&] { forward(op("hardtanh"), &x, &y, Axis{1, 1, 1}, bad_tanh); }),
+            "hardtanh: min_val = 2.0 must not exceed max_val = 1.0");
+  const double bad_rrelu[] = {0.5, 0.25};
+  EXPECT_EQ(error_of([&] { forward(op("rrelu"), &x, &y, Axis{1, 1, 1}, bad_rrelu); }),
+            "rrelu: lower = 0.5 must not exceed upper = 0.25");
+  const double zero[] = {0.0};
+  EXPECT_EQ(error_of([&] { forward(op("celu"), &x, &y, Axis{1, 1, 1}, zero); }),
+            "celu: alpha = 0.0 is out of range (0.0, inf)");
+  EXPECT_EQ(error_of([&] { forward(op("softplus"), &x, &y, Axis{1, 1, 1}, zero); }),
+            "softplus: beta = 0.0 is out of range (0.0, inf)");
+  const double neg[] = {-0.5};
+  EXPECT_EQ(error_of([&] { forward(op("hardshrink"), &x, &y, Axis{1, 1, 1}, neg); }),
+            "hardshrink: lambd = -0.5 is out of range [0.0, inf)");
+  const double two[] = {2.0};
+  EXPECT_EQ(error_of([&] { forward(op("gelu"), &x, &y, Axis{1, 1, 1}, two); }),
+            "gelu: approximate = 2.0 is not the index of one of none, tanh");
+  EXPECT_EQ(y, 7) << "nothing written";
+  // The typed API takes the same parameters, in registry order.
+  EXPECT_EQ(error_of([&] { softplus(&x, &y, 1, {-1.0}); }),
+            "softplus: beta = -1.0 is out of range (0.0, inf)");
+  EXPECT_EQ(softplus(1.0), std::log1p(std::exp(1.0)));
+  EXPECT_EQ(gelu(0.0), 0.0);
+  EXPECT_NEAR(gelu(1.0, {1.0}), 0.8411919906082768, 1e-16);  // tanh approximation
+}
+
+TEST(Prelu, PerChannelWeightsAndGradients) {
+  // (N, C, L) = (2, 3, 4): channel c has weight w[c].
+  const std::size_t N = 2, C = 3, L = 4;
+  std::vector<double> x(N * C * L), y(x.size()), dy(x.size()), dx(x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    x[i] = (static_cast<double>(i % 7) - 3.0) * 0.5;
+    dy[i] = 0.1 * static_cast<double>(i % 5) - 0.2;
+  }
+  const double w[] = {0.25, -0.5, 2.0};
+  double dw[C];
+  prelu_channels(x.data(), w, y.data(), Axis{N, C, L});
+  prelu_channels_backward(dy.data(), x.data(), w, dx.data(), dw, Axis{N, C, L});
+  double want_dw[C] = {0, 0, 0};
+  for (std::size_t n = 0; n < N; ++n) {
+    for (std::size_t c = 0; c < C; ++c) {
+      for (std::size_t l = 0; l < L; ++l) {
+        const std::size_t i = (n * C + c) * L + l;
+        EXPECT_EQ(y[i], x[i] > 0 ? x[i] : w[c] * x[i]);
+        EXPECT_EQ(dx[i], dy[i] * (x[i] > 0 ? 1.0 : w[c]));
+        if (!(x[i] > 0)) want_dw[c] += dy[i] * x[i];
+      }
+    }
+  }
+  for (std::size_t c = 0; c < C; ++c) EXPECT_NEAR(dw[c], want_dw[c], 1e-15);
+  // One shared weight is the registry's prelu.
+  EXPECT_EQ(prelu(-2.0), -0.5);
+  EXPECT_EQ(prelu(-2.0, {0.1}), -2.0 * 0.1);
+}
+
+TEST(Rrelu, TrainingDrawsSeededSlopesThatBackwardReuses) {
+  const std::size_t n = 1000;
+  std::vector<float> x(n), y(n), noise(n), y2(n), noise2(n), dy(n, 1.0f), dx(n);
+  for (std::size_t i = 0; i < n; ++i) x[i] = static_cast<float>(i % 9) - 4.0f;
+  rrelu_train(x.data(), y.data(), noise.data(), n, 0.1, 0.3, 42);
+  rrelu_train(x.data(), y2.data(), noise2.data(), n, 0.1, 0.3, 42);
+  EXPECT_EQ(noise, noise2) << "the same seed gives the same slopes";
+  rrelu_train(x.data(), y2.data(), noise2.data(), n, 0.1, 0.3, 43);
+  EXPECT_NE(noise, noise2) << "another seed, other slopes";
+  double sum = 0;
+  std::size_t negatives = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (x[i] > 0) {
+      EXPECT_EQ(noise[i], 1.0f);
+      EXPECT_EQ(y[i], x[i]);
+    } else {
+      EXPECT_GE(noise[i], 0.1f);
+      EXPECT_LE(noise[i], 0.3f);
+      EXPECT_EQ(y[i], x[i] * noise[i]);
+      sum += noise[i];
+      ++negatives;
+    }
+  }
+  EXPECT_NEAR(sum / static_cast<double>(negatives), 0.2, 0.02) << "uniform on [lower, upper]";
+  rrelu_train_backward(dy.data(), noise.data(), dx.data(), n);
+  EXPECT_EQ(dx, noise);
+  EXPECT_EQ(error_of([&] { rrelu_train(x.data(), y.data(), noise.data(), n, 0.5, 0.2); }),
+            "rrelu: lower = 0.5 must not exceed upper = 0.2");
+  // Inference uses the mean slope.
+  EXPECT_EQ(rrelu(-1.0), -(1.0 / 8 + 1.0 / 3) / 2);
+}
+
+}  // namespace
+}  // namespace actfn::test
