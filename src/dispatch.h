@@ -37,12 +37,14 @@ struct ElementwiseEntry {
 template <class T>
 using AxisFn = void (*)(const T* x, T* y, Axis a, const double* params);
 template <class T>
-using AxisBackwardFn = void (*)(const T* dy, const T* y, T* dx, Axis a, const double* params);
+using AxisBackwardFn = void (*)(const T* dy, const T* saved, T* dx, Axis a,
+                                const double* params);
 
+// backward reads y (softmax family) or x (logsumexp, gumbel_softmax), as the registry says.
 template <class T>
 struct AxisFns {
   AxisFn<T> forward;
-  AxisBackwardFn<T> backward_y;
+  AxisBackwardFn<T> backward;
 };
 struct AxisEntry {
   const char* name;

@@ -60,6 +60,14 @@ constexpr Param kSoftplusParams[] = {
     {"beta", 1, 0, kMax, "sharpness", {}, true},
     {"threshold", 20, -kInf, kInf, "above beta x > threshold the result is x"}};
 constexpr Param kSquareplusParams[] = {{"b", 4, 0, kMax, "curvature at 0"}};
+constexpr std::string_view kBoolChoices[] = {"false", "true"};
+constexpr Param kSoftmaxParams[] = {
+    {"scale", 1, -kMax, kMax, "multiplies x first (attention's 1/sqrt(d))"},
+    {"safe", 0, 0, 1, "true: a row with no finite maximum gives zeros, not NaN", kBoolChoices}};
+constexpr Param kGumbelParams[] = {
+    {"tau", 1, 0, kMax, "temperature", {}, true},
+    {"hard", 0, 0, 1, "true: the one-hot of the sample's argmax", kBoolChoices},
+    {"seed", 0, 0, 9007199254740992.0, "seeds the noise (the same sample on every machine)"}};
 constexpr Param kSnakeParams[] = {{"alpha", 1, 0, kMax, "frequency", {}, true}};
 
 // The registry. Adding a function: its kernel (src/kernels/), its entry here, its reference
@@ -74,10 +82,12 @@ constexpr Op kOps[] = {
      "y = x > 0 ? x : alpha * x", "f'(x) = x > 0 ? 1 : alpha   (f'(0) = alpha)", kX},
     {"sigmoid", "", Kind::elementwise, {}, "logistic sigmoid: squashes to (0, 1)",
      "y = 1 / (1 + exp(-x))", "f'(x) = y * (1 - y)", kX | kY},
-    {"softmax", "", Kind::axis, {}, "softmax: a vector to probabilities that sum to 1",
-     "y_i = exp(x_i - max(x)) / sum_j exp(x_j - max(x))", "dx = y * (dy - sum(dy * y))", kY},
-    {"log_softmax", "", Kind::axis, {}, "log of softmax, without forming softmax",
-     "y_i = x_i - max(x) - log(sum_j exp(x_j - max(x)))", "dx = dy - exp(y) * sum(dy)", kY},
+    {"softmax", "", Kind::axis, kSoftmaxParams, "softmax: a vector to probabilities that sum to 1",
+     "y_i = exp(x_i - max(x)) / sum_j exp(x_j - max(x))  (of scale * x)",
+     "dx = scale * y * (dy - sum(dy * y))", kY},
+    {"log_softmax", "", Kind::axis, kSoftmaxParams, "log of softmax, without forming softmax",
+     "y_i = x_i - max(x) - log(sum_j exp(x_j - max(x)))  (of scale * x)",
+     "dx = scale * (dy - exp(y) * sum(dy))", kY},
     // ---- the ReLU family
     {"prelu", "", Kind::elementwise, kPreluParams,
      "parametric ReLU, one shared weight (per channel: prelu_channels in C++)",
@@ -165,6 +175,29 @@ constexpr Op kOps[] = {
      "y = x <= -1 ? 0 : x >= 1 ? x : (x + 1)^2 / 4", "f'(x) = x <= -1 ? 0 : x >= 1 ? 1 : (x + 1) / 2", kX},
     {"shifted_softplus", "", Kind::elementwise, {}, "softplus shifted through 0 (mlpack, SchNet)",
      "y = log(0.5 * exp(x) + 0.5)", "f'(x) = sigmoid(x)", kX},
+    // ---- along an axis
+    {"softmin", "", Kind::axis, kSoftmaxParams, "softmin: softmax of -x",
+     "y_i = exp(-x_i + min(x)) / sum_j exp(-x_j + min(x))  (of scale * x)",
+     "dx = -scale * y * (dy - sum(dy * y))", kY},
+    {"logsumexp", "", Kind::reduce, {}, "log of the sum of exponentials (one value per line)",
+     "y = max(x) + log(sum_j exp(x_j - max(x)))", "dx = dy * softmax(x)", kX},
+    {"sparsemax", "", Kind::axis, {}, "sparsemax: Euclidean projection onto the simplex",
+     "y_i = max(x_i - tau, 0), sum y = 1", "dx = dy - mean(dy over y > 0) where y > 0, else 0", kY},
+    {"entmax15", "", Kind::axis, {}, "1.5-entmax: sparse and smooth, between softmax and sparsemax",
+     "y_i = max(x_i / 2 - tau, 0)^2, sum y = 1",
+     "dx = g * dy - g * sum(g * dy) / sum(g), g = sqrt(y)", kY},
+    {"gumbel_softmax", "", Kind::axis, kGumbelParams, "a differentiable sample from softmax(x)",
+     "y = softmax((x + g) / tau), g = -log(-log(u)) from the seed; hard: one-hot of its argmax",
+     "dx = softmax backward of the soft sample, / tau (straight-through when hard)", kX},
+    // ---- gated (a line of 2m values split into halves a, b)
+    {"glu", "", Kind::gated, {}, "gated linear unit (PyTorch's F.glu)",
+     "y = a * sigmoid(b)", "da = dy * sigmoid(b), db = dy * a * sigmoid'(b)", kX},
+    {"swiglu", "", Kind::gated, {}, "SwiGLU (Shazeer 2020; LLaMA's feed-forward)",
+     "y = silu(a) * b", "da = dy * b * silu'(a), db = dy * silu(a)", kX},
+    {"geglu", "", Kind::gated, kGeluParams, "GeGLU (Shazeer 2020)",
+     "y = gelu(a) * b", "da = dy * b * gelu'(a), db = dy * gelu(a)", kX},
+    {"reglu", "", Kind::gated, {}, "ReGLU (Shazeer 2020)",
+     "y = relu(a) * b", "da = dy * b * relu'(a), db = dy * relu(a)", kX},
     // ---- periodic, radial, polynomial
     {"snake", "", Kind::elementwise, kSnakeParams, "snake (Ziyin et al. 2020), periodic",
      "y = x + sin(alpha * x)^2 / alpha", "f'(x) = 1 + sin(2 * alpha * x)", kX},
@@ -216,7 +249,9 @@ int detail::kernel_index(const Op& op) {
     std::vector<int> v;
     for (const Op& o : kOps) {
       int k = -1;
-      if (o.kind == Kind::elementwise) {
+      if (o.kind == Kind::gated) {
+        k = 0;  // composed from elementwise kernels (gate_activation)
+      } else if (o.kind == Kind::elementwise) {
         const auto* t = elementwise_table();
         for (int i = 0; t[i].name != nullptr; ++i)
           if (o.name == t[i].name) k = i;
@@ -307,16 +342,105 @@ void check_io(const Op& op, const char* out_name, T* out, const char* in_name, c
   }
 }
 
+// Values of y (and dy) for an input of shape a.
+std::size_t out_size(const Op& op, Axis a) {
+  if (op.kind == Kind::reduce) return a.outer * a.inner;
+  if (op.kind == Kind::gated) return a.size() / 2;
+  return a.size();
+}
+
+// out and in share no byte (they may be the same array only when same_ok and of one size).
+template <class T>
+void check_apart(const Op& op, const char* out_name, T* out, std::size_t out_n,
+                 const char* in_name, const T* in, std::size_t in_n) {
+  if (out_n == 0 || in_n == 0) return;
+  if (out == nullptr || in == nullptr) {
+    fail(op, std::string(out == nullptr ? out_name : in_name) + " is null with " +
+                 std::to_string(out == nullptr ? out_n : in_n) + " elements");
+  }
+  const auto o = reinterpret_cast<std::uintptr_t>(out), i = reinterpret_cast<std::uintptr_t>(in);
+  if (o == i && out_n == in_n) return;
+  if (o < i + in_n * sizeof(T) && i < o + out_n * sizeof(T)) {
+    fail(op, std::string(out_name) + " overlaps " + in_name);
+  }
+}
+
+void check_gated(const Op& op, Axis a) {
+  if (a.n % 2 != 0) {
+    fail(op, "the axis has " + std::to_string(a.n) + " values; it must split into two halves");
+  }
+}
+
+// The elementwise kernel that a gated unit applies: to b for glu, to a for the others.
+const Op& gate_activation(const Op& op) {
+  if (op.name == "glu") return *find("sigmoid");
+  if (op.name == "swiglu") return *find("silu");
+  if (op.name == "geglu") return *find("gelu");
+  return *find("relu");
+}
+
+// Gated units on contiguous halves a, b of n values (chunked through small buffers).
+template <class T>
+void gated_forward(const Op& op, const T* a, const T* b, T* y, std::size_t n, const double* p) {
+  const auto& act = detail::elementwise_table()[kernel_of(gate_activation(op))].fns<T>();
+  const bool glu = op.name == "glu";
+  constexpr std::size_t kChunk = 2048;
+  T t[kChunk];
+  for (std::size_t i = 0; i < n; i += kChunk) {
+    const std::size_t m = std::min(kChunk, n - i);
+    act.forward(glu ? b + i : a + i, t, m, p);
+    const T* other = glu ? a + i : b + i;
+    for (std::size_t j = 0; j < m; ++j) y[i + j] = t[j] * other[j];
+  }
+}
+
+template <class T>
+void gated_backward(const Op& op, const T* dy, const T* a, const T* b, T* da, T* db,
+                    std::size_t n, const double* p) {
+  const auto& act = detail::elementwise_table()[kernel_of(gate_activation(op))].fns<T>();
+  const bool glu = op.name == "glu";
+  constexpr std::size_t kChunk = 2048;
+  T t[kChunk], u[kChunk];
+  // glu: da = dy s(b), db = s'(b) (dy a); others: db = dy f(a), da = f'(a) (dy b).
+  const T* g = glu ? b : a;  // the activation's input
+  const T* h = glu ? a : b;  // the other half
+  T* dg = glu ? db : da;
+  T* dh = glu ? da : db;
+  for (std::size_t i = 0; i < n; i += kChunk) {
+    const std::size_t m = std::min(kChunk, n - i);
+    for (std::size_t j = 0; j < m; ++j) u[j] = dy[i + j] * h[i + j];
+    act.forward(g + i, t, m, p);
+    act.backward_x(u, g + i, dg + i, m, p);  // reads g before it may be overwritten
+    for (std::size_t j = 0; j < m; ++j) dh[i + j] = dy[i + j] * t[j];
+  }
+}
+
 template <class T>
 void forward_impl(const Op& op, const T* x, T* y, Axis a, std::span<const double> params) {
   const Params p = check_params(op, params);
   const std::size_t count = checked_size(op, a);
-  check_io(op, "y", y, "x", x, count);
-  if (count == 0) return;
-  if (op.kind == Kind::elementwise) {
-    detail::elementwise_table()[kernel_of(op)].fns<T>().forward(x, y, count, p.v);
+  if (op.kind == Kind::gated) check_gated(op, a);
+  if (op.kind == Kind::elementwise || op.kind == Kind::axis) {
+    check_io(op, "y", y, "x", x, count);
   } else {
-    detail::axis_table()[kernel_of(op)].fns<T>().forward(x, y, a, p.v);
+    check_apart(op, "y", y, out_size(op, a), "x", x, count);
+  }
+  if (count == 0 && op.kind != Kind::reduce) return;
+  switch (op.kind) {
+    case Kind::elementwise:
+      detail::elementwise_table()[kernel_of(op)].fns<T>().forward(x, y, count, p.v);
+      return;
+    case Kind::axis:
+    case Kind::reduce:
+      if (out_size(op, a) == 0) return;
+      detail::axis_table()[kernel_of(op)].fns<T>().forward(x, y, a, p.v);
+      return;
+    case Kind::gated: {
+      const std::size_t half = a.n / 2 * a.inner;
+      for (std::size_t o = 0; o < a.outer; ++o)
+        gated_forward(op, x + 2 * o * half, x + (2 * o + 1) * half, y + o * half, half, p.v);
+      return;
+    }
   }
 }
 
@@ -330,14 +454,33 @@ void backward_impl(const Op& op, Saved from, const T* dy, const T* saved, T* dx,
   }
   const Params p = check_params(op, params);
   const std::size_t count = checked_size(op, a);
-  check_io(op, "dx", dx, "dy", dy, count);
-  check_io(op, "dx", dx, sname, saved, count);
-  if (count == 0) return;
-  if (op.kind == Kind::elementwise) {
-    const auto& f = detail::elementwise_table()[kernel_of(op)].fns<T>();
-    (from == Saved::x ? f.backward_x : f.backward_y)(dy, saved, dx, count, p.v);
+  if (op.kind == Kind::gated) check_gated(op, a);
+  if (op.kind == Kind::elementwise || op.kind == Kind::axis) {
+    check_io(op, "dx", dx, "dy", dy, count);
+    check_io(op, "dx", dx, sname, saved, count);
   } else {
-    detail::axis_table()[kernel_of(op)].fns<T>().backward_y(dy, saved, dx, a, p.v);
+    check_apart(op, "dx", dx, count, "dy", dy, out_size(op, a));
+    check_apart(op, "dx", dx, count, sname, saved, from == Saved::x ? count : out_size(op, a));
+  }
+  if (count == 0) return;
+  switch (op.kind) {
+    case Kind::elementwise: {
+      const auto& f = detail::elementwise_table()[kernel_of(op)].fns<T>();
+      (from == Saved::x ? f.backward_x : f.backward_y)(dy, saved, dx, count, p.v);
+      return;
+    }
+    case Kind::axis:
+    case Kind::reduce:
+      detail::axis_table()[kernel_of(op)].fns<T>().backward(dy, saved, dx, a, p.v);
+      return;
+    case Kind::gated: {
+      const std::size_t half = a.n / 2 * a.inner;
+      for (std::size_t o = 0; o < a.outer; ++o) {
+        gated_backward(op, dy + o * half, saved + 2 * o * half, saved + (2 * o + 1) * half,
+                       dx + 2 * o * half, dx + (2 * o + 1) * half, half, p.v);
+      }
+      return;
+    }
   }
 }
 
@@ -631,6 +774,211 @@ void rrelu_train_backward(const T* dy, const T* noise, T* dx, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) dx[i] = dy[i] * noise[i];
 }
 
+template <Real T> void softmin(const T* x, T* y, Axis a) {
+  static const Op& o = entry("softmin");
+  forward_impl(o, x, y, a, {});
+}
+template <Real T> void softmin_backward(const T* dy, const T* y, T* dx, Axis a) {
+  static const Op& o = entry("softmin");
+  backward_impl(o, Saved::y, dy, y, dx, a, {});
+}
+template <Real T> void logsumexp(const T* x, T* y, Axis a) {
+  static const Op& o = entry("logsumexp");
+  forward_impl(o, x, y, a, {});
+}
+template <Real T> void logsumexp_backward(const T* dy, const T* x, T* dx, Axis a) {
+  static const Op& o = entry("logsumexp");
+  backward_impl(o, Saved::x, dy, x, dx, a, {});
+}
+template <Real T> void sparsemax(const T* x, T* y, Axis a) {
+  static const Op& o = entry("sparsemax");
+  forward_impl(o, x, y, a, {});
+}
+template <Real T> void sparsemax_backward(const T* dy, const T* y, T* dx, Axis a) {
+  static const Op& o = entry("sparsemax");
+  backward_impl(o, Saved::y, dy, y, dx, a, {});
+}
+template <Real T> void entmax15(const T* x, T* y, Axis a) {
+  static const Op& o = entry("entmax15");
+  forward_impl(o, x, y, a, {});
+}
+template <Real T> void entmax15_backward(const T* dy, const T* y, T* dx, Axis a) {
+  static const Op& o = entry("entmax15");
+  backward_impl(o, Saved::y, dy, y, dx, a, {});
+}
+template <Real T>
+void gumbel_softmax(const T* x, T* y, Axis a, double tau, bool hard, unsigned long long seed) {
+  static const Op& o = entry("gumbel_softmax");
+  const double p[] = {tau, hard ? 1.0 : 0.0, static_cast<double>(seed)};
+  forward_impl(o, x, y, a, p);
+}
+template <Real T>
+void gumbel_softmax_backward(const T* dy, const T* x, T* dx, Axis a, double tau, bool hard,
+                             unsigned long long seed) {
+  static const Op& o = entry("gumbel_softmax");
+  const double p[] = {tau, hard ? 1.0 : 0.0, static_cast<double>(seed)};
+  backward_impl(o, Saved::x, dy, x, dx, a, p);
+}
+
+#define ACTFN_DEFINE_GATED(name)                                                           \
+  template <Real T>                                                                        \
+  void name(const T* a, const T* b, T* y, std::size_t n, std::initializer_list<double> params) { \
+    static const Op& o = entry(#name);                                                     \
+    const Params p = check_params(o, std::span<const double>(params.begin(), params.size())); \
+    check_apart(o, "y", y, n, "a", a, n);                                                  \
+    check_apart(o, "y", y, n, "b", b, n);                                                  \
+    if (n > 0) gated_forward(o, a, b, y, n, p.v);                                          \
+  }                                                                                        \
+  template <Real T>                                                                        \
+  void name##_backward(const T* dy, const T* a, const T* b, T* da, T* db, std::size_t n,  \
+                       std::initializer_list<double> params) {                             \
+    static const Op& o = entry(#name);                                                     \
+    const Params p = check_params(o, std::span<const double>(params.begin(), params.size())); \
+    check_io(o, "da", da, "a", a, n);                                                      \
+    check_io(o, "db", db, "b", b, n);                                                      \
+    check_apart(o, "da", da, n, "db", db, n);                                              \
+    check_apart(o, "da", da, n, "dy", dy, n + 1);                                          \
+    check_apart(o, "db", db, n, "dy", dy, n + 1);                                          \
+    if (n > 0) gated_backward(o, dy, a, b, da, db, n, p.v);                                \
+  }                                                                                        \
+  template void name<float>(const float*, const float*, float*, std::size_t,               \
+                            std::initializer_list<double>);                                \
+  template void name<double>(const double*, const double*, double*, std::size_t,           \
+                             std::initializer_list<double>);                               \
+  template void name##_backward<float>(const float*, const float*, const float*, float*,   \
+                                       float*, std::size_t, std::initializer_list<double>); \
+  template void name##_backward<double>(const double*, const double*, const double*,       \
+                                        double*, double*, std::size_t,                     \
+                                        std::initializer_list<double>);
+ACTFN_GATED_FUNCTIONS(ACTFN_DEFINE_GATED)
+#undef ACTFN_DEFINE_GATED
+
+// ---- softmax with options: the masks and the scale are applied to a copy of x (broadcast as
+// numpy does), which the plain kernel then takes with {scale 1, safe}.
+namespace {
+
+// For each element of `shape`, the offset of the element of `mshape` broadcast onto it.
+std::vector<std::size_t> broadcast_offsets(const Op& op, std::span<const std::size_t> shape,
+                                           std::span<const std::size_t> mshape, const char* what) {
+  const auto text = [](std::span<const std::size_t> s) {
+    std::string t = "(";
+    for (std::size_t i = 0; i < s.size(); ++i) t += (i ? ", " : "") + std::to_string(s[i]);
+    return t + (s.size() == 1 ? ",)" : ")");
+  };
+  if (mshape.size() > shape.size()) {
+    fail(op, std::string(what) + " shape " + text(mshape) + " has more dimensions than " +
+                 text(shape));
+  }
+  const std::size_t r = shape.size(), lead = r - mshape.size();
+  std::vector<std::size_t> stride(r, 0);
+  std::size_t st = 1;
+  for (std::size_t i = r; i-- > lead;) {
+    const std::size_t m = mshape[i - lead];
+    if (m != shape[i] && m != 1) {
+      fail(op, std::string(what) + " shape " + text(mshape) + " does not broadcast against " +
+                   text(shape));
+    }
+    stride[i] = m == 1 ? 0 : st;
+    st *= m;
+  }
+  std::size_t total = 1;
+  for (std::size_t v : shape) total *= v;
+  std::vector<std::size_t> off(total);
+  std::vector<std::size_t> idx(r, 0);
+  std::size_t cur = 0;
+  for (std::size_t k = 0; k < total; ++k) {
+    off[k] = cur;
+    for (std::size_t i = r; i-- > 0;) {  // odometer
+      if (++idx[i] < shape[i]) {
+        cur += stride[i];
+        break;
+      }
+      cur -= stride[i] * (shape[i] - 1);
+      idx[i] = 0;
+    }
+  }
+  return off;
+}
+
+template <Real T>
+struct Masked {
+  std::vector<T> x;            // scale x + additive, -inf where masked
+  std::vector<bool> dropped;   // masked entries (their gradient is 0)
+};
+
+template <Real T>
+Masked<T> apply_options(const Op& op, const T* x, std::span<const std::size_t> shape,
+                        const SoftmaxOptions<T>& opt) {
+  const Axis a = along(shape, -1);
+  const std::size_t count = checked_size(op, a);
+  if (count > 0 && x == nullptr) fail(op, "x is null with " + std::to_string(count) + " elements");
+  if (!(std::isfinite(opt.scale))) fail(op, "scale = " + python_repr(opt.scale) + " is not finite");
+  Masked<T> m;
+  m.x.resize(count);
+  m.dropped.assign(count, false);
+  std::vector<std::size_t> aoff, moff;
+  if (opt.additive_mask != nullptr) aoff = broadcast_offsets(op, shape, opt.additive_mask_shape, "additive mask");
+  if (opt.mask != nullptr) moff = broadcast_offsets(op, shape, opt.mask_shape, "mask");
+  for (std::size_t i = 0; i < count; ++i) {
+    T v = opt.scale == 1 ? x[i] : static_cast<T>(x[i] * opt.scale);
+    if (opt.additive_mask != nullptr) v += opt.additive_mask[aoff[i]];
+    if (opt.mask != nullptr && !opt.mask[moff[i]]) {
+      v = -std::numeric_limits<T>::infinity();
+      m.dropped[i] = true;
+    }
+    m.x[i] = v;
+  }
+  return m;
+}
+
+template <Real T>
+void softmax_with(const char* name, const T* x, T* y, std::span<const std::size_t> shape, int axis,
+                  const SoftmaxOptions<T>& opt) {
+  const Op& o = entry(name);
+  const Axis a = along(shape, axis);
+  check_io(o, "y", y, "x", x, checked_size(o, a));
+  const Masked<T> m = apply_options(o, x, shape, opt);
+  const double p[] = {1, opt.safe ? 1.0 : 0.0};
+  forward_impl(o, m.x.data(), y, a, p);
+}
+
+template <Real T>
+void softmax_backward_with(const char* name, const T* dy, const T* y, T* dx,
+                           std::span<const std::size_t> shape, int axis,
+                           const SoftmaxOptions<T>& opt) {
+  const Op& o = entry(name);
+  const Axis a = along(shape, axis);
+  const double p[] = {opt.scale, opt.safe ? 1.0 : 0.0};
+  backward_impl(o, Saved::y, dy, y, dx, a, p);
+  if (opt.mask == nullptr) return;
+  const auto moff = broadcast_offsets(o, shape, opt.mask_shape, "mask");
+  for (std::size_t i = 0; i < moff.size(); ++i)
+    if (!opt.mask[moff[i]]) dx[i] = 0;
+}
+
+}  // namespace
+
+template <Real T>
+void softmax(const T* x, T* y, std::span<const std::size_t> shape, int axis,
+             const SoftmaxOptions<T>& options) {
+  softmax_with("softmax", x, y, shape, axis, options);
+}
+template <Real T>
+void log_softmax(const T* x, T* y, std::span<const std::size_t> shape, int axis,
+                 const SoftmaxOptions<T>& options) {
+  softmax_with("log_softmax", x, y, shape, axis, options);
+}
+template <Real T>
+void softmax_backward(const T* dy, const T* y, T* dx, std::span<const std::size_t> shape,
+                      int axis, const SoftmaxOptions<T>& options) {
+  softmax_backward_with("softmax", dy, y, dx, shape, axis, options);
+}
+template <Real T>
+void log_softmax_backward(const T* dy, const T* y, T* dx, std::span<const std::size_t> shape,
+                          int axis, const SoftmaxOptions<T>& options) {
+  softmax_backward_with("log_softmax", dy, y, dx, shape, axis, options);
+}
+
 // Explicit instantiations: the typed API exists for float and double.
 #define ACTFN_INSTANTIATE(T)                                                         \
   template T identity<T>(T);                                                         \
@@ -657,7 +1005,27 @@ void rrelu_train_backward(const T* dy, const T* noise, T* dx, std::size_t n) {
   template void prelu_channels_backward<T>(const T*, const T*, const T*, T*, T*, Axis); \
   template void rrelu_train<T>(const T*, T*, T*, std::size_t, double, double,       \
                                unsigned long long);                                 \
-  template void rrelu_train_backward<T>(const T*, const T*, T*, std::size_t);
+  template void rrelu_train_backward<T>(const T*, const T*, T*, std::size_t);        \
+  template void softmin<T>(const T*, T*, Axis);                                     \
+  template void softmin_backward<T>(const T*, const T*, T*, Axis);                  \
+  template void logsumexp<T>(const T*, T*, Axis);                                   \
+  template void logsumexp_backward<T>(const T*, const T*, T*, Axis);                \
+  template void sparsemax<T>(const T*, T*, Axis);                                   \
+  template void sparsemax_backward<T>(const T*, const T*, T*, Axis);                \
+  template void entmax15<T>(const T*, T*, Axis);                                    \
+  template void entmax15_backward<T>(const T*, const T*, T*, Axis);                 \
+  template void gumbel_softmax<T>(const T*, T*, Axis, double, bool, unsigned long long); \
+  template void gumbel_softmax_backward<T>(const T*, const T*, T*, Axis, double, bool, \
+                                           unsigned long long);                     \
+  template void softmax<T>(const T*, T*, std::span<const std::size_t>, int,        \
+                           const SoftmaxOptions<T>&);                               \
+  template void log_softmax<T>(const T*, T*, std::span<const std::size_t>, int,    \
+                               const SoftmaxOptions<T>&);                           \
+  template void softmax_backward<T>(const T*, const T*, T*, std::span<const std::size_t>, \
+                                    int, const SoftmaxOptions<T>&);                 \
+  template void log_softmax_backward<T>(const T*, const T*, T*,                     \
+                                        std::span<const std::size_t>, int,          \
+                                        const SoftmaxOptions<T>&);
 ACTFN_INSTANTIATE(float)
 ACTFN_INSTANTIATE(double)
 #undef ACTFN_INSTANTIATE

@@ -108,15 +108,66 @@ inline constexpr ElementwiseRef kElementwise[] = {
 };
 
 using RowRefFn = void (*)(const long double* x, long double* y, std::size_t n);
+using RowBackFn = void (*)(const long double* dy, const long double* y, long double* dx,
+                           std::size_t n);
+
+inline void softmax_back(const long double* dy, const long double* y, long double* dx,
+                         std::size_t n) {
+  long double c = 0;
+  for (std::size_t i = 0; i < n; ++i) c += dy[i] * y[i];
+  for (std::size_t i = 0; i < n; ++i) dx[i] = y[i] * (dy[i] - c);
+}
+inline void softmin_back(const long double* dy, const long double* y, long double* dx,
+                         std::size_t n) {
+  softmax_back(dy, y, dx, n);
+  for (std::size_t i = 0; i < n; ++i) dx[i] = -dx[i];
+}
+inline void log_softmax_back(const long double* dy, const long double* y, long double* dx,
+                             std::size_t n) {
+  long double c = 0;
+  for (std::size_t i = 0; i < n; ++i) c += dy[i];
+  for (std::size_t i = 0; i < n; ++i) dx[i] = dy[i] - std::exp(y[i]) * c;
+}
+inline void sparsemax_back(const long double* dy, const long double* y, long double* dx,
+                           std::size_t n) {
+  long double s = 0, k = 0;
+  for (std::size_t i = 0; i < n; ++i)
+    if (y[i] > 0) s += dy[i], k += 1;
+  for (std::size_t i = 0; i < n; ++i) dx[i] = y[i] > 0 ? dy[i] - s / k : 0;
+}
+inline void entmax15_back(const long double* dy, const long double* y, long double* dx,
+                          std::size_t n) {
+  long double num = 0, den = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    num += std::sqrt(y[i]) * dy[i];
+    den += std::sqrt(y[i]);
+  }
+  for (std::size_t i = 0; i < n; ++i) dx[i] = std::sqrt(y[i]) * (dy[i] - num / den);
+}
+
+// Functions along an axis, same shape in and out. Bounds: ULP of each output where `relative`,
+// else absolute, in units of eps (the sparse maps and log_softmax: outputs near 0 come from a
+// difference and carry an absolute error).
 struct AxisRef {
   std::string_view name;
   RowRefFn f;
-  double ulp32, ulp64;  // every element of y
+  RowBackFn back;
+  double ulp32, ulp64;
+  bool relative;
+  bool shift_exact;  // integer inputs shifted by a constant give the same bits
 };
 
 inline constexpr AxisRef kAxis[] = {
-    {"softmax", ref::softmax, 4, 4},
-    {"log_softmax", ref::log_softmax, 4, 4},
+    {"softmax", ref::softmax, softmax_back, 4, 4, true, true},
+    {"log_softmax", ref::log_softmax, log_softmax_back, 4, 4, false, true},
+    {"softmin", ref::softmin, softmin_back, 4, 4, true, true},
+    {"sparsemax", ref::sparsemax, sparsemax_back, 4, 8, false, false},
+    {"entmax15", ref::entmax15, entmax15_back, 4, 8, false, false},
 };
+
+// Reductions (one value per line), and functions tested on their own (test_softmax.cc).
+inline constexpr std::string_view kReduce[] = {"logsumexp"};
+inline constexpr std::string_view kGated[] = {"glu", "swiglu", "geglu", "reglu"};
+inline constexpr std::string_view kOwnTests[] = {"gumbel_softmax"};
 
 }  // namespace actfn::test

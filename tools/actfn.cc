@@ -51,7 +51,8 @@ const char kUsage[] =
     "or, when there are none, from standard input (whitespace-separated): seq -5 5 | actfn "
     "sigmoid.\n"
     "Softmax-family functions treat all the values as one row; their `grad` prints the\n"
-    "Jacobian, one row per line.\n"
+    "Jacobian, one row per line. logsumexp prints one value (grad: softmax); gated units\n"
+    "(glu, swiglu, geglu, reglu) split the values in halves a, b (grad: da then db).\n"
     "\n"
     "  --dtype f64|f32   compute in float64 (default, the same numbers as Python) or float32\n"
     "  --                every argument after it is a value\n"
@@ -215,19 +216,25 @@ std::string compute(const actfn::Op& op, bool grad, const std::vector<std::strin
     x.push_back(*v);
   }
   const std::size_t n = x.size();
-  std::vector<T> y(n);
-  actfn::forward(op, x.data(), y.data(), actfn::Axis{1, n, 1}, params);
+  const actfn::Axis a{1, n, 1};
+  const std::size_t ny = op.kind == actfn::Kind::reduce ? 1
+                         : op.kind == actfn::Kind::gated ? n / 2
+                                                          : n;
+  std::vector<T> y(ny);
+  actfn::forward(op, x.data(), y.data(), a, params);
   std::string out;
   if (!grad) {
     for (T v : y) out += python_repr(v) + "\n";
     return out;
   }
+  const bool from_x = op.reads(actfn::Saved::x);
+  const auto from = from_x ? actfn::Saved::x : actfn::Saved::y;
+  const T* saved = from_x ? x.data() : y.data();
   std::vector<T> dx(n);
-  if (op.kind == actfn::Kind::elementwise) {
-    const std::vector<T> ones(n, T(1));
-    const bool from_x = op.reads(actfn::Saved::x);
-    actfn::backward(op, from_x ? actfn::Saved::x : actfn::Saved::y, ones.data(),
-                    from_x ? x.data() : y.data(), dx.data(), actfn::Axis{1, n, 1}, params);
+  if (op.kind != actfn::Kind::axis) {
+    // elementwise: f'(x); reduce: d y / d x; gated: da then db, for dy = 1.
+    const std::vector<T> ones(ny, T(1));
+    actfn::backward(op, from, ones.data(), saved, dx.data(), a, params);
     for (T v : dx) out += python_repr(v) + "\n";
     return out;
   }
@@ -240,8 +247,7 @@ std::string compute(const actfn::Op& op, bool grad, const std::vector<std::strin
   std::vector<T> dy(n, T(0));
   for (std::size_t i = 0; i < n; ++i) {
     dy[i] = T(1);
-    actfn::backward(op, actfn::Saved::y, dy.data(), y.data(), dx.data(), actfn::Axis{1, n, 1},
-                    params);
+    actfn::backward(op, from, dy.data(), saved, dx.data(), a, params);
     dy[i] = T(0);
     for (std::size_t j = 0; j < n; ++j) out += (j ? " " : "") + python_repr(dx[j]);
     out += "\n";
@@ -293,15 +299,27 @@ std::string demo() {
   }
   o << "\n";
   for (const auto& op : actfn::ops()) {
-    std::vector<double> ys(xs.size());
+    if (op.kind == actfn::Kind::gated) continue;  // below
+    std::vector<double> ys(xs.size(), std::nan(""));
     actfn::forward(op, xs.data(), ys.data(), actfn::Axis{1, xs.size(), 1});
     std::snprintf(line, sizeof line, "  %-18s", std::string(op.name).c_str());
     o << line;
-    for (double v : ys) {
-      std::snprintf(line, sizeof line, " %12s", fmt6(v).c_str());
+    const std::size_t shown = op.kind == actfn::Kind::reduce ? 1 : ys.size();
+    for (std::size_t i = 0; i < shown; ++i) {
+      std::snprintf(line, sizeof line, " %12s", fmt6(ys[i]).c_str());
       o << line;
     }
-    o << "\n";
+    o << (op.kind == actfn::Kind::reduce ? "   (one value for the row)\n" : "\n");
+  }
+  o << "\nGated units split the values in halves a, b: glu([-2, -1, 1, 2]) = [-2, -1] * sigmoid([1, 2]):\n";
+  const std::vector<double> gx = {-2, -1, 1, 2};
+  for (const auto& op : actfn::ops()) {
+    if (op.kind != actfn::Kind::gated) continue;
+    std::vector<double> gy(2);
+    actfn::forward(op, gx.data(), gy.data(), actfn::Axis{1, gx.size(), 1});
+    std::snprintf(line, sizeof line, "  %-18s %12s %12s\n", std::string(op.name).c_str(),
+                  fmt6(gy[0]).c_str(), fmt6(gy[1]).c_str());
+    o << line;
   }
   return o.str();
 }

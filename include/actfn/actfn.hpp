@@ -69,7 +69,10 @@ Axis along(std::span<const std::size_t> shape, int axis = -1);
 
 enum class Kind : unsigned char {
   elementwise,  // y[i] = f(x[i])
-  axis,         // y = f(row) along one axis (softmax family)
+  axis,         // y = f(line) along one axis, same shape (softmax family)
+  reduce,       // one value per line: y has outer x inner values (logsumexp)
+  gated,        // a line of 2m values is split into halves a, b: y = act(a) * b or a * act(b),
+                // m values per line (glu family); backward gives da and db in dx
 };
 
 // Which saved tensor a backward call reads besides dy.
@@ -111,6 +114,8 @@ std::vector<std::string_view> closest(std::string_view name);
 // Generic calls. `params` are in the order of op.params; missing trailing ones take their
 // defaults; a value outside its range throws Error. Elementwise ops treat x as flat
 // (a.size() elements). backward reads `saved` as x or y per `from` (op.reads(from) must hold).
+// Sizes by kind: x and dx have a.size() values; y and dy too, but outer x inner for reduce
+// and a.size() / 2 for gated (a.n must be even).
 void forward(const Op& op, const float* x, float* y, Axis a, std::span<const double> params = {});
 void forward(const Op& op, const double* x, double* y, Axis a,
              std::span<const double> params = {});
@@ -209,5 +214,78 @@ template <Real T> void softmax_backward(const T* dy, const T* y, T* dx, Axis a);
 template <Real T> void log_softmax(const T* x, T* y, Axis a);
 template <Real T> void log_softmax(std::span<const T> x, std::span<T> y);
 template <Real T> void log_softmax_backward(const T* dy, const T* y, T* dx, Axis a);
+
+// The options users keep asking every peer for, for softmax, log_softmax and softmin over a
+// row-major tensor of `shape` along `axis`:
+// - scale multiplies x first (attention's 1/sqrt(d));
+// - an additive mask (added after scaling) and a boolean mask (false: the entry takes no
+//   part: -inf), each broadcast against the input as numpy does (shape right-aligned, size-1
+//   dimensions repeat; an empty shape is a scalar);
+// - safe: a row with no finite maximum (all -inf, fully masked) gives zeros and zero
+//   gradients instead of NaN (pytorch#55056, #41508). log_softmax's masked entries are -inf
+//   and its fully masked rows 0 in safe mode.
+template <Real T>
+struct SoftmaxOptions {
+  double scale = 1;
+  bool safe = false;
+  const T* additive_mask = nullptr;
+  std::span<const std::size_t> additive_mask_shape = {};
+  const bool* mask = nullptr;
+  std::span<const std::size_t> mask_shape = {};
+};
+template <Real T>
+void softmax(const T* x, T* y, std::span<const std::size_t> shape, int axis,
+             const SoftmaxOptions<T>& options);
+template <Real T>
+void log_softmax(const T* x, T* y, std::span<const std::size_t> shape, int axis,
+                 const SoftmaxOptions<T>& options);
+// Backward of the calls above (the same shape, axis and options): dx is 0 where an entry was
+// masked, scale multiplies the rest.
+template <Real T>
+void softmax_backward(const T* dy, const T* y, T* dx, std::span<const std::size_t> shape,
+                      int axis, const SoftmaxOptions<T>& options);
+template <Real T>
+void log_softmax_backward(const T* dy, const T* y, T* dx, std::span<const std::size_t> shape,
+                          int axis, const SoftmaxOptions<T>& options);
+
+// softmin = softmax(-x); logsumexp = max + log(sum exp(x - max)), one value per line (y has
+// a.outer * a.inner values), backward reads x: dx = dy * softmax(x).
+template <Real T> void softmin(const T* x, T* y, Axis a);
+template <Real T> void softmin_backward(const T* dy, const T* y, T* dx, Axis a);
+template <Real T> void logsumexp(const T* x, T* y, Axis a);
+template <Real T> void logsumexp_backward(const T* dy, const T* x, T* dx, Axis a);
+
+// Sparse maps onto the simplex, exact (sort-based), backward from y:
+// sparsemax (Martins & Astudillo 2016) and 1.5-entmax (Peters et al. 2019).
+template <Real T> void sparsemax(const T* x, T* y, Axis a);
+template <Real T> void sparsemax_backward(const T* dy, const T* y, T* dx, Axis a);
+template <Real T> void entmax15(const T* x, T* y, Axis a);
+template <Real T> void entmax15_backward(const T* dy, const T* y, T* dx, Axis a);
+
+// gumbel_softmax(tau, hard): softmax((x + g) / tau) with Gumbel noise g drawn from `seed`
+// (the same on every machine); hard gives the one-hot of the argmax. Backward reads x and the
+// same seed, and differentiates the soft sample (straight-through when hard).
+template <Real T>
+void gumbel_softmax(const T* x, T* y, Axis a, double tau = 1, bool hard = false,
+                    unsigned long long seed = 0);
+template <Real T>
+void gumbel_softmax_backward(const T* dy, const T* x, T* dx, Axis a, double tau = 1,
+                             bool hard = false, unsigned long long seed = 0);
+
+// Gated linear units, on two inputs a and b of n values each:
+//   glu = a * sigmoid(b), swiglu = silu(a) * b, geglu = gelu(a) * b, reglu = relu(a) * b
+// (geglu takes gelu's approximate: 0 exact, 1 tanh). Backward gives da and db. The same as
+// one tensor split in halves along an axis: actfn::forward(op("glu"), x, y, axis) with
+// a.n = 2m (PyTorch's F.glu(x, dim)).
+#define ACTFN_GATED_FUNCTIONS(X) X(glu) X(swiglu) X(geglu) X(reglu)
+#define ACTFN_DECLARE_GATED(name)                                                          \
+  template <Real T>                                                                        \
+  void name(const T* a, const T* b, T* y, std::size_t n,                                   \
+            std::initializer_list<double> params = {});                                    \
+  template <Real T>                                                                        \
+  void name##_backward(const T* dy, const T* a, const T* b, T* da, T* db, std::size_t n,  \
+                       std::initializer_list<double> params = {});
+ACTFN_GATED_FUNCTIONS(ACTFN_DECLARE_GATED)
+#undef ACTFN_DECLARE_GATED
 
 }  // namespace actfn

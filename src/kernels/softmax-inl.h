@@ -2,8 +2,15 @@
 //
 //   softmax(x)_i     = exp(x_i - m) / s,          m = max_j x_j,  s = sum_j exp(x_j - m)
 //   log_softmax(x)_i = (x_i - m) - log(s)
+//   softmin(x)       = softmax(-x)
+//   logsumexp(x)     = m + log(s)                  (a reduction: one value per line)
 //   softmax backward:     dx_i = y_i * (dy_i - sum_j dy_j y_j)
-//   log_softmax backward: dx_i = dy_i - exp(y_i) * sum_j dy_j
+//   log_softmax backward: dx_i = dy_i - exp(y_i) * sum_j dy_j   (0 where y_i = -inf)
+//   logsumexp backward:   dx_i = dy * softmax(x)_i             (reads x)
+//
+// Options (registry parameters): `scale` multiplies x first (x scale = p + lo exactly, and
+// lo is carried into the exponent), and `safe` turns a row with no finite maximum (all -inf,
+// for instance fully masked) into zeros, with zero gradients, instead of NaN.
 //
 // Subtracting the maximum keeps every exponent <= 0, so nothing overflows and s >= 1.
 // Special rows: x_i - m is taken as 0 where x_i == m, which gives the limit when m = +inf
@@ -20,9 +27,12 @@
 // ---- scalar reference (long double) ----
 #ifndef ACTFN_KERNELS_SOFTMAX_REF_
 #define ACTFN_KERNELS_SOFTMAX_REF_
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <functional>
 #include <limits>
+#include <vector>
 namespace actfn::ref {
 // One line of n values; log selects log_softmax.
 inline void softmax_line(const long double* x, long double* y, std::size_t n, bool log) {
@@ -45,6 +55,56 @@ inline void softmax(const long double* x, long double* y, std::size_t n) {
 }
 inline void log_softmax(const long double* x, long double* y, std::size_t n) {
   softmax_line(x, y, n, true);
+}
+inline void softmin(const long double* x, long double* y, std::size_t n) {
+  std::vector<long double> neg(x, x + n);
+  for (auto& v : neg) v = -v;
+  softmax_line(neg.data(), y, n, false);
+}
+// One value: y[0] = log(sum exp(x)).
+inline void logsumexp(const long double* x, long double* y, std::size_t n) {
+  long double m = -std::numeric_limits<long double>::infinity();
+  for (std::size_t i = 0; i < n; ++i) m = std::isnan(x[i]) || x[i] > m ? x[i] : m;
+  if (std::isnan(m) || std::isinf(m)) {
+    y[0] = m;
+    return;
+  }
+  long double s = 0;
+  for (std::size_t i = 0; i < n; ++i) s += std::exp(x[i] - m);
+  y[0] = m + std::log(s);
+}
+// Sparsemax (Martins & Astudillo 2016): the Euclidean projection onto the simplex.
+inline void sparsemax(const long double* x, long double* y, std::size_t n) {
+  std::vector<long double> z(x, x + n);
+  std::sort(z.begin(), z.end(), std::greater<>());
+  long double cum = 0, tau = 0;
+  for (std::size_t k = 1; k <= n; ++k) {
+    cum += z[k - 1];
+    if (1 + k * z[k - 1] > cum) tau = (cum - 1) / k;
+  }
+  for (std::size_t i = 0; i < n; ++i) y[i] = std::max(x[i] - tau, 0.0L);
+}
+// 1.5-entmax (Peters et al. 2019), exact sort-based: y = [x/2 - tau]_+^2, sum y = 1.
+inline void entmax15(const long double* x, long double* y, std::size_t n) {
+  long double m = -std::numeric_limits<long double>::infinity();
+  for (std::size_t i = 0; i < n; ++i) m = std::max(m, x[i]);
+  std::vector<long double> z(n);
+  for (std::size_t i = 0; i < n; ++i) z[i] = (x[i] - m) / 2;
+  std::vector<long double> srt(z);
+  std::sort(srt.begin(), srt.end(), std::greater<>());
+  long double cum = 0, cum2 = 0, tau_star = 0;
+  for (std::size_t k = 1; k <= n; ++k) {
+    cum += srt[k - 1];
+    cum2 += srt[k - 1] * srt[k - 1];
+    const long double mean = cum / k, ss = k * (cum2 / k - mean * mean);
+    const long double delta = std::max((1 - ss) / k, 0.0L);
+    const long double tau = mean - std::sqrt(delta);
+    if (tau <= srt[k - 1]) tau_star = tau;
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    const long double t = std::max(z[i] - tau_star, 0.0L);
+    y[i] = t * t;
+  }
 }
 }  // namespace actfn::ref
 #endif
@@ -70,32 +130,42 @@ HWY_BEFORE_NAMESPACE();
 namespace actfn::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-// x - m as an unevaluated sum z + err (Knuth's TwoSum: exact), with z = 0 where x == m (the
-// +inf limit; exact anyway for finite m). Rounding z alone would cost |z| * eps relative in
-// exp(z): 30 ULP at z = -30 in f32.
+enum class Mode { kSoftmax, kLogSoftmax, kLogSumExp };
+struct SoftmaxOpts {
+  Mode mode;
+  double scale = 1;
+  bool safe = false;
+};
+
+// x scale = p + lo exactly (TwoProd); scale 1 costs nothing.
+template <class D, class T, class V = hn::Vec<D>>
+HWY_INLINE V LoadScaled(D d, const T* p, double scale, V& lo) {
+  const V v = hn::LoadU(d, p);
+  if (scale == 1) {
+    lo = hn::Zero(d);
+    return v;
+  }
+  return TwoProd(d, v, Const(d, scale), lo);
+}
+
+// x - m as an unevaluated sum z + err (Knuth's TwoSum: exact; err also takes the low part
+// of x scale), with z = 0 where x == m (the +inf limit; exact anyway for finite m). Rounding
+// z alone would cost |z| eps relative in exp(z): 30 ULP at z = -30 in f32.
 template <class D, class V>
-HWY_INLINE V Shifted(D d, V x, V m, V& err) {
+HWY_INLINE V Shifted(D d, V x, V lo, V m, V& err) {
   const V z = hn::Sub(x, m);
   const V b = hn::Sub(z, x);
-  const V e = hn::Add(hn::Sub(x, hn::Sub(z, b)), hn::Sub(hn::Neg(m), b));
-  err = hn::IfThenElse(hn::IsNaN(e), hn::Zero(d), e);  // z = +-inf, or x or m NaN
+  const V e = hn::Add(hn::Add(hn::Sub(x, hn::Sub(z, b)), hn::Sub(hn::Neg(m), b)), lo);
+  err = hn::IfThenElse(hn::IsFinite(e), e, hn::Zero(d));  // z = +-inf, or x or m NaN
   return hn::IfThenElse(hn::Eq(x, m), hn::Zero(d), z);
 }
 
-// exp(x - m) = exp(z) * exp(err) ~ exp(z) + exp(z) * err, |err| <= ulp(z) / 2.
+// exp(x - m) = exp(z) exp(err) ~ exp(z) + exp(z) err.
 template <class D, class V>
-HWY_INLINE V ExpShifted(D d, V x, V m) {
+HWY_INLINE V ExpShifted(D d, V x, V lo, V m) {
   V err;
-  const V e = ExpNaN(d, Shifted(d, x, m, err));
+  const V e = ExpNaN(d, Shifted(d, x, lo, m, err));
   return hn::MulAdd(e, err, e);
-}
-
-// (x - m) - ls, with the rounding error of x - m added back.
-template <class D, class V>
-HWY_INLINE V LogShifted(D d, V x, V m, V ls) {
-  V err;
-  const V z = Shifted(d, x, m, err);
-  return hn::Add(hn::Sub(z, ls), err);
 }
 
 // A compensated vector sum (TwoSum per add, branch-free): the error of a row sum stays a few
@@ -111,20 +181,30 @@ struct Accumulator {
     c = hn::Add(c, hn::Add(hn::Sub(s, hn::Sub(t, bp)), hn::Sub(v, bp)));
     s = t;
   }
-  // Per-lane total.
-  HWY_INLINE V Total() const { return hn::Add(s, c); }
+  HWY_INLINE V Total() const { return hn::Add(s, c); }  // per lane
 };
 
-// A row whose maximum is -inf has no limit: its sum becomes NaN, and so does every output.
+// What a line with maximum m and sum s gives, per lane, as one value per line:
+// - kLogSumExp: m + log(s), +-inf when m is (all -inf: log 0 = -inf), NaN with NaN;
+// - otherwise the "sum" the outputs are divided by (softmax) or whose log they subtract
+//   (log_softmax): s, or NaN where m = -inf (no limit), or, in safe mode, a marker inf that
+//   turns the outputs into 0.
 template <class D, class V>
-HWY_INLINE V PoisonEmpty(D d, V s, V m) {
+HWY_INLINE V LineTotal(D d, V s, V m, const SoftmaxOpts& o) {
   using T = hn::TFromD<D>;
-  const V ninf = hn::Set(d, -std::numeric_limits<T>::infinity());
-  return hn::IfThenElse(hn::Eq(m, ninf), hn::Set(d, std::numeric_limits<T>::quiet_NaN()), s);
+  const auto empty = hn::Eq(m, hn::Neg(hn::Inf(d)));
+  if (o.mode == Mode::kLogSumExp) {
+    HWY_ALIGN T buf[hn::MaxLanes(D())];
+    hn::Store(s, d, buf);
+    for (std::size_t i = 0; i < hn::Lanes(d); ++i) buf[i] = std::log(buf[i]);
+    const V r = hn::Add(m, hn::Load(d, buf));
+    return hn::IfThenElse(hn::Or(hn::IsInf(m), hn::IsNaN(m)), m, r);
+  }
+  return hn::IfThenElse(empty, o.safe ? hn::Inf(d) : hn::NaN(d), s);
 }
 
-// log per lane with the C library: once per line, so its cost does not matter, and the
-// row and column layouts share it bit for bit.
+// log per lane with the C library: once per line, so its cost does not matter, and the row
+// and column layouts share it bit for bit. The safe marker inf gives inf.
 template <class D, class V>
 HWY_INLINE V LogLanes(D d, V v) {
   using T = hn::TFromD<D>;
@@ -134,167 +214,218 @@ HWY_INLINE V LogLanes(D d, V v) {
   return hn::Load(d, buf);
 }
 
-// ---------------------------------------------------------------- inner == 1: rows
-// Reductions over a contiguous row: full vectors, then a one-lane tail, folded in a fixed
-// order (deterministic).
-template <class T, class P, class F>
-HWY_INLINE T RowReduceSum(const T* a, P b, std::size_t n, const F& f) {
-  const hn::ScalableTag<T> d;
-  const hn::CappedTag<T, 1> d1;
-  const std::size_t N = hn::Lanes(d);
-  Accumulator<decltype(d)> acc0(d), acc1(d);
-  std::size_t i = 0;
-  for (; i + 2 * N <= n; i += 2 * N) {
-    acc0.Add(f(d, a + i, b + i));
-    acc1.Add(f(d, a + i + N, b + i + N));
+// The output of one element from x (scaled), the line maximum m and total s.
+template <class D, class V>
+HWY_INLINE V Output(D d, V x, V lo, V m, V s, V ls, const SoftmaxOpts& o) {
+  V out;
+  if (o.mode == Mode::kSoftmax) {
+    out = hn::Div(ExpShifted(d, x, lo, m), s);
+  } else {
+    V err;
+    const V z = Shifted(d, x, lo, m, err);
+    out = hn::Add(hn::Sub(z, ls), err);
   }
-  for (; i + N <= n; i += N) acc0.Add(f(d, a + i, b + i));
-  acc0.Add(acc1.Total());
-  Accumulator<decltype(d1)> tail(d1);
-  tail.Add(hn::Set(d1, hn::GetLane(hn::SumOfLanes(d, acc0.Total()))));
-  for (; i < n; ++i) tail.Add(f(d1, a + i, b + i));
-  return hn::GetLane(tail.Total());
+  // Safe mode: the inf marker means "no finite maximum": 0.
+  return o.safe ? hn::IfThenElse(hn::Eq(s, hn::Inf(d)), hn::Zero(d), out) : out;
 }
 
-template <class T>
-HWY_INLINE T RowMax(const T* x, std::size_t n) {
-  const hn::ScalableTag<T> d;
-  const hn::CappedTag<T, 1> d1;
-  const std::size_t N = hn::Lanes(d);
-  auto m = hn::Set(d, -std::numeric_limits<T>::infinity());
-  std::size_t i = 0;
-  for (; i + N <= n; i += N) m = hn::Max(m, hn::LoadU(d, x + i));
-  auto mt = hn::Set(d1, hn::GetLane(hn::MaxOfLanes(d, m)));
-  for (; i < n; ++i) mt = hn::Max(mt, hn::LoadU(d1, x + i));
-  return hn::GetLane(mt);
-}
-
-template <class T>
-void SoftmaxRow(const T* x, T* y, std::size_t n, bool log) {
-  if (n == 0) return;
-  const T m = RowMax(x, n);
-  // Pass 2: s = sum exp(x - m); softmax keeps the exponentials in y for pass 3.
-  T s = RowReduceSum(x, y, n, [m, log](auto d, const T* xi, T* yi) {
-    const auto e = ExpShifted(d, hn::LoadU(d, xi), hn::Set(d, m));
-    if (!log) hn::StoreU(e, d, yi);
-    return e;
-  });
-  const hn::CappedTag<T, 1> d1;
-  s = hn::GetLane(PoisonEmpty(d1, hn::Set(d1, s), hn::Set(d1, m)));
-  // Pass 3.
-  const T ls = log ? std::log(s) : T(0);
-  const auto body = [&](auto d, std::size_t i) {
-    if (log) {
-      hn::StoreU(LogShifted(d, hn::LoadU(d, x + i), hn::Set(d, m), hn::Set(d, ls)), d, y + i);
-    } else {
-      hn::StoreU(hn::Div(hn::LoadU(d, y + i), hn::Set(d, s)), d, y + i);
-    }
-  };
-  const hn::ScalableTag<T> d;
-  const std::size_t N = hn::Lanes(d);
-  std::size_t i = 0;
-  for (; i + N <= n; i += N) body(d, i);
-  for (; i < n; ++i) body(d1, i);
-}
-
-template <class T>
-void SoftmaxRowBackward(const T* dy, const T* y, T* dx, std::size_t n, bool log) {
-  if (n == 0) return;
-  // softmax: c = sum dy*y, dx = y * (dy - c);  log_softmax: c = sum dy, dx = dy - exp(y) * c.
-  const T c = RowReduceSum(dy, y, n, [log](auto d, const T* g, const T* yi) {
-    return log ? hn::LoadU(d, g) : hn::Mul(hn::LoadU(d, g), hn::LoadU(d, yi));
-  });
-  const auto body = [&](auto d, std::size_t i) {
-    const auto g = hn::LoadU(d, dy + i), yi = hn::LoadU(d, y + i);
-    const auto vc = hn::Set(d, c);
-    hn::StoreU(log ? hn::NegMulAdd(ExpNaN(d, yi), vc, g) : hn::Mul(yi, hn::Sub(g, vc)), d,
-               dx + i);
-  };
-  const hn::ScalableTag<T> d;
-  const hn::CappedTag<T, 1> d1;
-  const std::size_t N = hn::Lanes(d);
-  std::size_t i = 0;
-  for (; i + N <= n; i += N) body(d, i);
-  for (; i < n; ++i) body(d1, i);
-}
-
-// ---------------------------------------------------------------- inner > 1: columns
-// Lanes of d are Lanes(d) adjacent lines; element k of them is at p + k * stride.
+// Lanes of d are Lanes(d) adjacent lines; element k of them is at p + k * stride. Rows
+// (inner == 1) use the same function with full vectors along the row instead: see below.
 template <class D, class T = hn::TFromD<D>>
 HWY_INLINE void SoftmaxColumns(D d, const T* x, T* y, std::size_t n, std::size_t stride,
-                               bool log) {
-  auto m = hn::Set(d, -std::numeric_limits<T>::infinity());
-  for (std::size_t k = 0; k < n; ++k) m = hn::Max(m, hn::LoadU(d, x + k * stride));
+                               const SoftmaxOpts& o) {
+  using V = hn::Vec<D>;
+  V lo;
+  V m = hn::Neg(hn::Inf(d));
+  for (std::size_t k = 0; k < n; ++k) m = hn::Max(m, LoadScaled(d, x + k * stride, o.scale, lo));
   Accumulator<D> acc(d);
   for (std::size_t k = 0; k < n; ++k) {
-    const auto e = ExpShifted(d, hn::LoadU(d, x + k * stride), m);
-    if (!log) hn::StoreU(e, d, y + k * stride);
+    const V v = LoadScaled(d, x + k * stride, o.scale, lo);
+    const V e = ExpShifted(d, v, lo, m);
+    if (o.mode == Mode::kSoftmax) hn::StoreU(e, d, y + k * stride);
     acc.Add(e);
   }
-  const auto s = PoisonEmpty(d, acc.Total(), m);
-  if (log) {
-    const auto ls = LogLanes(d, s);
-    for (std::size_t k = 0; k < n; ++k)
-      hn::StoreU(LogShifted(d, hn::LoadU(d, x + k * stride), m, ls), d, y + k * stride);
-  } else {
-    for (std::size_t k = 0; k < n; ++k)
-      hn::StoreU(hn::Div(hn::LoadU(d, y + k * stride), s), d, y + k * stride);
+  const V s = LineTotal(d, acc.Total(), m, o);
+  if (o.mode == Mode::kLogSumExp) {
+    hn::StoreU(s, d, y);
+    return;
+  }
+  const V ls = o.mode == Mode::kLogSoftmax ? LogLanes(d, s) : s;
+  for (std::size_t k = 0; k < n; ++k) {
+    V out;
+    if (o.mode == Mode::kSoftmax) {  // y holds the exponentials (x may be y: in place)
+      out = hn::Div(hn::LoadU(d, y + k * stride), s);
+      if (o.safe) out = hn::IfThenElse(hn::Eq(s, hn::Inf(d)), hn::Zero(d), out);
+    } else {
+      out = Output(d, LoadScaled(d, x + k * stride, o.scale, lo), lo, m, s, ls, o);
+    }
+    hn::StoreU(out, d, y + k * stride);
   }
 }
 
-template <class D, class T = hn::TFromD<D>>
-HWY_INLINE void SoftmaxColumnsBackward(D d, const T* dy, const T* y, T* dx, std::size_t n,
-                                       std::size_t stride, bool log) {
-  Accumulator<D> acc(d);
-  for (std::size_t k = 0; k < n; ++k) {
-    const auto g = hn::LoadU(d, dy + k * stride);
-    acc.Add(log ? g : hn::Mul(g, hn::LoadU(d, y + k * stride)));
-  }
-  const auto c = acc.Total();
-  for (std::size_t k = 0; k < n; ++k) {
-    const auto g = hn::LoadU(d, dy + k * stride), yi = hn::LoadU(d, y + k * stride);
-    hn::StoreU(log ? hn::NegMulAdd(ExpNaN(d, yi), c, g) : hn::Mul(yi, hn::Sub(g, c)), d,
-               dx + k * stride);
-  }
-}
-
-// ---------------------------------------------------------------- any axis
+// A contiguous row: reductions over full vectors then a one-lane tail, folded in a fixed
+// order (deterministic).
 template <class T>
-void SoftmaxAxis(const T* x, T* y, Axis a, bool log) {
+void SoftmaxRow(const T* x, T* y, std::size_t n, const SoftmaxOpts& o) {
+  const hn::ScalableTag<T> d;
+  const hn::CappedTag<T, 1> d1;
+  using V1 = hn::Vec<decltype(d1)>;
+  const std::size_t N = hn::Lanes(d);
+  // Pass 1: the maximum.
+  hn::Vec<decltype(d)> lo;
+  V1 lo1;
+  auto mv = hn::Neg(hn::Inf(d));
+  std::size_t i = 0;
+  for (; i + N <= n; i += N) mv = hn::Max(mv, LoadScaled(d, x + i, o.scale, lo));
+  V1 m1 = hn::Set(d1, hn::GetLane(hn::MaxOfLanes(d, mv)));
+  for (; i < n; ++i) m1 = hn::Max(m1, LoadScaled(d1, x + i, o.scale, lo1));
+  const T m = hn::GetLane(m1);
+  // Pass 2: the sum of exp(x - m); softmax keeps the exponentials in y for pass 3.
+  Accumulator<decltype(d)> acc(d);
+  const auto vm = hn::Set(d, m);
+  for (i = 0; i + N <= n; i += N) {
+    const auto v = LoadScaled(d, x + i, o.scale, lo);
+    const auto e = ExpShifted(d, v, lo, vm);
+    if (o.mode == Mode::kSoftmax) hn::StoreU(e, d, y + i);
+    acc.Add(e);
+  }
+  Accumulator<decltype(d1)> tail(d1);
+  tail.Add(hn::Set(d1, hn::GetLane(hn::SumOfLanes(d, acc.Total()))));
+  for (; i < n; ++i) {
+    const auto v = LoadScaled(d1, x + i, o.scale, lo1);
+    const auto e = ExpShifted(d1, v, lo1, m1);
+    if (o.mode == Mode::kSoftmax) hn::StoreU(e, d1, y + i);
+    tail.Add(e);
+  }
+  const V1 s1 = LineTotal(d1, tail.Total(), m1, o);
+  if (o.mode == Mode::kLogSumExp) {
+    hn::StoreU(s1, d1, y);
+    return;
+  }
+  const V1 ls1 = o.mode == Mode::kLogSoftmax ? LogLanes(d1, s1) : s1;
+  // Pass 3.
+  const auto vs = hn::Set(d, hn::GetLane(s1)), vls = hn::Set(d, hn::GetLane(ls1));
+  for (i = 0; i + N <= n; i += N) {
+    if (o.mode == Mode::kSoftmax) {
+      const auto out = hn::Div(hn::LoadU(d, y + i), vs);
+      hn::StoreU(o.safe ? hn::IfThenElse(hn::Eq(vs, hn::Inf(d)), hn::Zero(d), out) : out, d, y + i);
+    } else {
+      hn::StoreU(Output(d, LoadScaled(d, x + i, o.scale, lo), lo, vm, vs, vls, o), d, y + i);
+    }
+  }
+  for (; i < n; ++i) {
+    if (o.mode == Mode::kSoftmax) {
+      const auto out = hn::Div(hn::LoadU(d1, y + i), s1);
+      hn::StoreU(o.safe ? hn::IfThenElse(hn::Eq(s1, hn::Inf(d1)), hn::Zero(d1), out) : out, d1, y + i);
+    } else {
+      hn::StoreU(Output(d1, LoadScaled(d1, x + i, o.scale, lo1), lo1, m1, s1, ls1, o), d1, y + i);
+    }
+  }
+}
+
+// Any axis. logsumexp writes one value per line: y[o * inner + i].
+template <class T>
+void SoftmaxAxis(const T* x, T* y, Axis a, const SoftmaxOpts& o) {
   const std::size_t line = a.n * a.inner;
-  for (std::size_t o = 0; o < a.outer; ++o) {
-    const T* xo = x + o * line;
-    T* yo = y + o * line;
+  const bool reduce = o.mode == Mode::kLogSumExp;
+  for (std::size_t ou = 0; ou < a.outer; ++ou) {
+    const T* xo = x + ou * line;
+    T* yo = y + (reduce ? ou * a.inner : ou * line);
     if (a.inner == 1) {
-      SoftmaxRow(xo, yo, a.n, log);
+      SoftmaxRow(xo, yo, a.n, o);
       continue;
     }
     const hn::ScalableTag<T> d;
     const hn::CappedTag<T, 1> d1;
     const std::size_t N = hn::Lanes(d);
     std::size_t i = 0;
-    for (; i + N <= a.inner; i += N) SoftmaxColumns(d, xo + i, yo + i, a.n, a.inner, log);
-    for (; i < a.inner; ++i) SoftmaxColumns(d1, xo + i, yo + i, a.n, a.inner, log);
+    for (; i + N <= a.inner; i += N) SoftmaxColumns(d, xo + i, yo + i, a.n, a.inner, o);
+    for (; i < a.inner; ++i) SoftmaxColumns(d1, xo + i, yo + i, a.n, a.inner, o);
   }
 }
 
+// Backward, lane-parallel over Lanes(d) lines with stride (rows: RowBackward below).
+// softmax: c = sum dy y, dx = scale y (dy - c); log_softmax: c = sum dy,
+// dx = scale (dy - exp(y) c), 0 where y = -inf, and 0 for a safe-mode row of zeros.
+template <class D, class T = hn::TFromD<D>>
+HWY_INLINE void BackwardColumns(D d, const T* dy, const T* y, T* dx, std::size_t n,
+                                std::size_t stride, bool log, double scale, bool safe) {
+  using V = hn::Vec<D>;
+  Accumulator<D> acc(d);
+  auto any_nonzero = hn::Zero(d);
+  for (std::size_t k = 0; k < n; ++k) {
+    const V g = hn::LoadU(d, dy + k * stride), yk = hn::LoadU(d, y + k * stride);
+    acc.Add(log ? g : hn::Mul(g, yk));
+    any_nonzero = hn::Or(any_nonzero, hn::Abs(yk));
+  }
+  const V c = acc.Total();
+  const V sc = Const(d, scale);
+  // A safe log_softmax row of zeros (n > 1) was fully masked: its gradient is 0.
+  const auto dead = (safe && log && n > 1) ? hn::Eq(any_nonzero, hn::Zero(d)) : hn::FirstN(d, 0);
+  for (std::size_t k = 0; k < n; ++k) {
+    const V g = hn::LoadU(d, dy + k * stride), yk = hn::LoadU(d, y + k * stride);
+    V out = log ? hn::NegMulAdd(ExpNaN(d, yk), c, g) : hn::Mul(yk, hn::Sub(g, c));
+    if (log) out = hn::IfThenElse(hn::Eq(yk, hn::Neg(hn::Inf(d))), hn::Zero(d), out);
+    out = hn::IfThenElseZero(hn::Not(dead), out);
+    hn::StoreU(scale == 1 ? out : hn::Mul(out, sc), d, dx + k * stride);
+  }
+}
+
+// The same along one contiguous row, with full vectors.
 template <class T>
-void SoftmaxAxisBackward(const T* dy, const T* y, T* dx, Axis a, bool log) {
+void RowBackward(const T* dy, const T* y, T* dx, std::size_t n, bool log, double scale,
+                 bool safe) {
+  const hn::ScalableTag<T> d;
+  const hn::CappedTag<T, 1> d1;
+  const std::size_t N = hn::Lanes(d);
+  Accumulator<decltype(d)> acc(d);
+  auto nz = hn::Zero(d);
+  std::size_t i = 0;
+  for (; i + N <= n; i += N) {
+    const auto g = hn::LoadU(d, dy + i), yi = hn::LoadU(d, y + i);
+    acc.Add(log ? g : hn::Mul(g, yi));
+    nz = hn::Or(nz, hn::Abs(yi));
+  }
+  Accumulator<decltype(d1)> tail(d1);
+  tail.Add(hn::Set(d1, hn::GetLane(hn::SumOfLanes(d, acc.Total()))));
+  bool all_zero = hn::AllTrue(d, hn::Eq(nz, hn::Zero(d)));
+  for (; i < n; ++i) {
+    const auto g = hn::LoadU(d1, dy + i), yi = hn::LoadU(d1, y + i);
+    tail.Add(log ? g : hn::Mul(g, yi));
+    all_zero = all_zero && hn::GetLane(yi) == 0;
+  }
+  const T c = hn::GetLane(tail.Total());
+  const bool dead = safe && log && n > 1 && all_zero;
+  const auto body = [&](auto dd, std::size_t j) {
+    const auto g = hn::LoadU(dd, dy + j), yj = hn::LoadU(dd, y + j);
+    const auto vc = hn::Set(dd, c);
+    auto out = log ? hn::NegMulAdd(ExpNaN(dd, yj), vc, g) : hn::Mul(yj, hn::Sub(g, vc));
+    if (log) out = hn::IfThenElse(hn::Eq(yj, hn::Neg(hn::Inf(dd))), hn::Zero(dd), out);
+    if (dead) out = hn::Zero(dd);
+    hn::StoreU(scale == 1 ? out : hn::Mul(out, Const(dd, scale)), dd, dx + j);
+  };
+  for (i = 0; i + N <= n; i += N) body(d, i);
+  for (; i < n; ++i) body(d1, i);
+}
+
+template <class T>
+void SoftmaxAxisBackward(const T* dy, const T* y, T* dx, Axis a, bool log, double scale,
+                         bool safe) {
   const std::size_t line = a.n * a.inner;
-  for (std::size_t o = 0; o < a.outer; ++o) {
-    const std::size_t off = o * line;
+  const hn::ScalableTag<T> d;
+  const hn::CappedTag<T, 1> d1;
+  const std::size_t N = hn::Lanes(d);
+  for (std::size_t ou = 0; ou < a.outer; ++ou) {
+    const std::size_t off = ou * line;
     if (a.inner == 1) {
-      SoftmaxRowBackward(dy + off, y + off, dx + off, a.n, log);
+      RowBackward(dy + off, y + off, dx + off, a.n, log, scale, safe);
       continue;
     }
-    const hn::ScalableTag<T> d;
-    const hn::CappedTag<T, 1> d1;
-    const std::size_t N = hn::Lanes(d);
     std::size_t i = 0;
     for (; i + N <= a.inner; i += N)
-      SoftmaxColumnsBackward(d, dy + off + i, y + off + i, dx + off + i, a.n, a.inner, log);
+      BackwardColumns(d, dy + off + i, y + off + i, dx + off + i, a.n, a.inner, log, scale, safe);
     for (; i < a.inner; ++i)
-      SoftmaxColumnsBackward(d1, dy + off + i, y + off + i, dx + off + i, a.n, a.inner, log);
+      BackwardColumns(d1, dy + off + i, y + off + i, dx + off + i, a.n, a.inner, log, scale, safe);
   }
 }
 
