@@ -97,6 +97,25 @@ TEST(Cli, Grad) {
   expect_usage_error(actfn_cli({"grad"}), "grad: no function given");
 }
 
+TEST(Cli, EveryKind) {
+  EXPECT_EQ(actfn_cli({"logsumexp", "0", "0"}).out, "0.6931471805599453\n");
+  EXPECT_EQ(actfn_cli({"grad", "logsumexp", "0", "0"}).out, "0.5\n0.5\n");
+  EXPECT_EQ(actfn_cli({"grad", "reglu", "-1", "2", "3", "4"}).out, "0.0\n4.0\n0.0\n2.0\n");
+  EXPECT_EQ(actfn_cli({"softmax", "--safe", "true", "-inf", "-inf"}).out, "0.0\n0.0\n");
+  EXPECT_EQ(actfn_cli({"softmax", "-inf", "-inf"}).out, "nan\nnan\n");
+  EXPECT_EQ(actfn_cli({"softmin", "--scale", "1", "0", "0"}).out, "0.5\n0.5\n");
+  const Result g1 = actfn_cli({"gumbel_softmax", "--seed", "5", "--hard", "true", "1", "2", "3"});
+  EXPECT_EQ(g1.status, 0);
+  EXPECT_EQ(g1.out, actfn_cli({"gumbel_softmax", "--seed", "5", "--hard", "true", "1", "2", "3"}).out);
+  // Every registered function runs from the command line.
+  for (const actfn::Op& o : actfn::ops()) {
+    const Result r = actfn_cli({std::string(o.name), "-1", "0.5", "1", "2"});
+    EXPECT_EQ(r.status, 0) << o.name << ": " << r.err;
+    const Result g = actfn_cli({"grad", std::string(o.name), "-1", "0.5", "1", "2"});
+    EXPECT_EQ(g.status, 0) << "grad " << o.name << ": " << g.err;
+  }
+}
+
 TEST(Cli, PrintsAsPython) {
   EXPECT_EQ(actfn_cli({"identity", "1e-5", "1e16", "inf", "-inf", "nan", "-0.0", "+3", "1e400",
                        "1e-400", "0.1"})
@@ -141,6 +160,16 @@ TEST(Cli, Errors) {
                      "--dtype 'f16' is not one of f64, f32");
   expect_usage_error(actfn_cli({}), "no function given (try 'actfn --help')");
   expect_usage_error(actfn_cli({"list", "x"}), "list takes no arguments, got 'x'");
+  expect_usage_error(actfn_cli({"glu", "1", "2", "3"}),
+                     "glu: the axis has 3 values; it must split into two halves");
+  expect_usage_error(actfn_cli({"gelu", "--approximate", "fast", "1"}),
+                     "gelu: --approximate 'fast' is not one of none, tanh");
+  expect_usage_error(actfn_cli({"softmax", "--safe", "maybe", "1"}),
+                     "softmax: --safe 'maybe' is not one of false, true");
+  expect_usage_error(actfn_cli({"hardtanh", "--min_val", "2", "--max_val", "1", "0"}),
+                     "hardtanh: min_val = 2.0 must not exceed max_val = 1.0");
+  expect_usage_error(actfn_cli({"softplus", "--beta", "0", "1"}),
+                     "softplus: beta = 0.0 is out of range (0.0, inf)");
 }
 
 TEST(Cli, ListHelpAndVersion) {
