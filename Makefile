@@ -2,13 +2,14 @@
 #   make demo   install what is missing, build, run `actfn demo`
 #   make test   install what is missing, build with -Wall -Wextra -Werror, run every test
 #   make bench  the benchmarks (Release build, ns per element and bytes per second)
-#   make docs   regenerate docs/functions.md from the registry
+#   make docs   regenerate docs/functions.md and docs/img/activations.png from the code
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
 # Debian packages the build and the tests need.
-DEB_PACKAGES = cmake g++ make pkg-config libhwy-dev libgtest-dev libbenchmark-dev
+DEB_PACKAGES = cmake g++ make pkg-config libhwy-dev libgtest-dev libbenchmark-dev libcairo2-dev \
+               fonts-dejavu-core
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps configure build demo test bench docs install clean
@@ -46,6 +47,7 @@ bench: build
 # Regenerates the files made from the registry (a test fails when they are stale).
 docs: build
 	$(BUILD)/actfn list --markdown > docs/functions.md
+	$(BUILD)/actfn demo --image docs/img/activations.png > /dev/null
 
 install: build
 	cmake --install $(BUILD)

@@ -18,6 +18,7 @@
 #include <iostream>
 #include <iterator>
 #include <optional>
+#include <tuple>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -25,6 +26,7 @@
 
 #include "actfn/actfn.hpp"
 #include "format.h"
+#include "plot.h"
 
 namespace {
 
@@ -42,7 +44,15 @@ const char kUsage[] =
     "usage: actfn <function> [--param value ...] [--dtype f64|f32] [values...]\n"
     "       actfn grad <function> [--param value ...] [--dtype f64|f32] [values...]\n"
     "       actfn list [--markdown] the functions, their parameters and formulas\n"
-    "       actfn demo              the seed article's examples and a table of every function\n"
+    "       actfn demo [--image F]  the seed article's examples, a table of every function,\n"
+    "                               and their curves in activations.png (or F)\n"
+    "       actfn plot <function> [--param value ...] [<function> ...] [--grad]\n"
+    "                  [--range -6:6] [--ylim lo:hi] [--size 800x500] [--title T] -o FILE\n"
+    "                               curves (and dashed derivatives) to FILE.png, .svg or .pdf;\n"
+    "                               softmax-family functions take values and draw bars:\n"
+    "                               actfn plot softmax 1 2 3 [--temperature T] -o bars.png\n"
+    "       actfn table <function> [--param value ...] [--range -5:5] [--step 0.5] [--grad]\n"
+    "                  [--csv]      an aligned table of x, y (and y')\n"
     "       actfn <function> --help the formula, derivative and parameters of one function\n"
     "       actfn --version\n"
     "\n"
@@ -329,6 +339,234 @@ void write_out(const std::string& s) {
   std::fflush(stdout);
 }
 
+// "a:b" as two numbers with a < b.
+std::pair<double, double> parse_range(const std::string& what, const std::string& v) {
+  const auto c = v.find(':');
+  const auto a = c == std::string::npos ? std::nullopt : parse_number<double>(v.substr(0, c));
+  const auto b = c == std::string::npos ? std::nullopt : parse_number<double>(v.substr(c + 1));
+  if (!a || !b || !std::isfinite(*a) || !std::isfinite(*b)) {
+    throw UsageError{what + " '" + v + "' is not two numbers like -6:6"};
+  }
+  if (!(*a < *b)) throw UsageError{what + " " + v + " is empty (the first number must be smaller)"};
+  return {*a, *b};
+}
+
+// A function word and the options after it that are its parameters.
+struct Spec {
+  const actfn::Op* op;
+  std::vector<double> params;
+  std::vector<bool> given;
+};
+
+std::string label_of(const Spec& s) {
+  std::string extra;
+  for (std::size_t i = 0; i < s.op->params.size(); ++i)
+    if (s.given[i]) extra += (extra.empty() ? "" : ", ") + std::string(s.op->params[i].name) + "=" +
+                             param_value(s.op->params[i], s.params[i]);
+  return std::string(s.op->name) + (extra.empty() ? "" : " (" + extra + ")");
+}
+
+// Sets parameter `key` of the spec from the text value; false when it has no such parameter.
+bool set_param(Spec& s, const std::string& key, const std::string& val) {
+  for (std::size_t k = 0; k < s.op->params.size(); ++k) {
+    const actfn::Param& q = s.op->params[k];
+    if (q.name != key) continue;
+    if (!q.choices.empty()) {
+      std::size_t c = 0;
+      while (c < q.choices.size() && q.choices[c] != val) ++c;
+      if (c == q.choices.size())
+        throw UsageError{std::string(s.op->name) + ": --" + key + " '" + val + "' is not " + param_range(q)};
+      s.params[k] = static_cast<double>(c);
+    } else {
+      const auto v = parse_number<double>(val);
+      if (!v) throw UsageError{std::string(s.op->name) + ": --" + key + " value '" + val + "' is not a number"};
+      s.params[k] = *v;
+    }
+    s.given[k] = true;
+    return true;
+  }
+  return false;
+}
+
+int plot_command(const std::vector<std::string>& args) {
+  std::vector<Spec> specs;
+  std::vector<double> values;
+  actfn::plot::Options o;
+  std::string out;
+  double temperature = 1;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    const bool option = a.size() >= 2 && a[0] == '-' && (a[1] == '-' || a == "-o");
+    if (!option) {
+      if (const auto v = parse_number<double>(a)) {
+        values.push_back(*v);
+        continue;
+      }
+      const actfn::Op& op = lookup(a);
+      Spec s{&op, {}, {}};
+      for (const auto& q : op.params) s.params.push_back(q.def), s.given.push_back(false);
+      specs.push_back(s);
+      continue;
+    }
+    std::string key = a == "-o" ? "output" : a.substr(2), val;
+    const auto eq = key.find('=');
+    const bool inline_val = eq != std::string::npos;
+    if (inline_val) val = key.substr(eq + 1), key.resize(eq);
+    if (key == "grad") {
+      o.grad = true;
+      continue;
+    }
+    if (!inline_val) {
+      if (i + 1 == args.size()) throw UsageError{"plot: option " + a + " needs a value"};
+      val = args[++i];
+    }
+    if (!specs.empty() && set_param(specs.back(), key, val)) continue;
+    if (key == "output") {
+      out = val;
+    } else if (key == "range") {
+      std::tie(o.x0, o.x1) = parse_range("plot: --range", val);
+    } else if (key == "ylim") {
+      std::tie(o.y0, o.y1) = parse_range("plot: --ylim", val);
+      o.ylim = true;
+    } else if (key == "title") {
+      o.title = val;
+    } else if (key == "temperature") {
+      const auto t = parse_number<double>(val);
+      if (!t || !(*t > 0) || !std::isfinite(*t)) throw UsageError{"plot: --temperature '" + val + "' is not a positive number"};
+      temperature = *t;
+    } else if (key == "size") {
+      int w = 0, h = 0;
+      char rest = 0;
+      if (std::sscanf(val.c_str(), "%dx%d%c", &w, &h, &rest) != 2) {
+        throw UsageError{"plot: --size '" + val + "' is not WIDTHxHEIGHT like 800x500"};
+      }
+      o.width = w, o.height = h;
+    } else {
+      throw UsageError{"plot: unknown option '" + a + "'" +
+                       (specs.empty() ? "" : " (not a parameter of " + std::string(specs.back().op->name) + ")")};
+    }
+  }
+  if (specs.empty()) throw UsageError{"plot: no function given (actfn plot sigmoid -o sigmoid.png)"};
+  if (out.empty()) throw UsageError{"plot: no output file (-o FILE.png, .svg or .pdf)"};
+  if (specs.size() > static_cast<std::size_t>(actfn::plot::kMaxCurves)) {
+    throw UsageError{"plot: " + std::to_string(specs.size()) + " curves are too many to tell apart (at most " +
+                     std::to_string(actfn::plot::kMaxCurves) + ")"};
+  }
+  for (const Spec& s : specs) {  // bad parameters fail here, before any file is made
+    double dummy = 0, y = 0;
+    if (s.op->kind == actfn::Kind::elementwise) {
+      actfn::forward(*s.op, &dummy, &y, actfn::Axis{1, 1, 1}, s.params);
+    } else if (specs.size() > 1) {
+      throw UsageError{"plot: " + std::string(s.op->name) + " draws bars and takes no other function"};
+    }
+  }
+  const bool bars = specs.front().op->kind != actfn::Kind::elementwise;
+  if (bars) {
+    const actfn::Op& op = *specs.front().op;
+    if (specs.size() > 1) throw UsageError{"plot: " + std::string(op.name) + " draws bars and takes no other function"};
+    if (op.kind != actfn::Kind::axis) throw UsageError{"plot: " + std::string(op.name) + " cannot be drawn (try actfn " + std::string(op.name) + " with values)"};
+    if (values.empty()) throw UsageError{"plot: " + std::string(op.name) + " needs values: actfn plot " + std::string(op.name) + " 1 2 3 -o bars.png"};
+    Spec s = specs.front();
+    if (temperature != 1) {
+      if (!set_param(s, "scale", std::to_string(1 / temperature))) {
+        throw UsageError{"plot: " + std::string(op.name) + " takes no --temperature"};
+      }
+      s.params[0] = 1 / temperature;
+    }
+    std::string label = label_of(s);
+    if (temperature != 1) label = std::string(op.name) + " (temperature=" + python_repr(temperature) + ")";
+    actfn::forward(op, values.data(), std::vector<double>(values.size()).data(), actfn::Axis{1, values.size(), 1}, s.params);
+    const actfn::plot::Curve c{&op, s.params, label};
+    actfn::plot::write_figure(out, o.width, o.height, [&](cairo_t* cr) {
+      actfn::plot::draw_bars(cr, {0, 0, double(o.width), double(o.height)}, c, values, o.title);
+    });
+  } else {
+    if (!values.empty()) throw UsageError{"plot: '" + python_repr(values.front()) + "': curves take no values (use --range)"};
+    std::vector<actfn::plot::Curve> curves;
+    for (const Spec& s : specs) curves.push_back({s.op, s.params, label_of(s)});
+    actfn::plot::write_figure(out, o.width, o.height, [&](cairo_t* cr) {
+      actfn::plot::draw_curves(cr, {0, 0, double(o.width), double(o.height)}, curves, o);
+    });
+  }
+  std::fprintf(stderr, "actfn: wrote %s (%dx%d)\n", out.c_str(), o.width, o.height);
+  return 0;
+}
+
+int table_command(const std::vector<std::string>& args) {
+  if (args.size() < 2) throw UsageError{"table: no function given (actfn table sigmoid)"};
+  const actfn::Op& op = lookup(args[1]);
+  if (op.kind != actfn::Kind::elementwise) {
+    throw UsageError{"table: " + std::string(op.name) + " works on a whole row; give it values: actfn " +
+                     std::string(op.name) + " 1 2 3"};
+  }
+  Spec s{&op, {}, {}};
+  for (const auto& q : op.params) s.params.push_back(q.def), s.given.push_back(false);
+  double a = -5, b = 5, step = 0.5;
+  bool grad = false, csv = false;
+  for (std::size_t i = 2; i < args.size(); ++i) {
+    const std::string& t = args[i];
+    if (t.rfind("--", 0) != 0) throw UsageError{"table: '" + t + "' is not an option (values come from --range and --step)"};
+    std::string key = t.substr(2), val;
+    const auto eq = key.find('=');
+    const bool inline_val = eq != std::string::npos;
+    if (inline_val) val = key.substr(eq + 1), key.resize(eq);
+    if (key == "grad") { grad = true; continue; }
+    if (key == "csv") { csv = true; continue; }
+    if (!inline_val) {
+      if (i + 1 == args.size()) throw UsageError{"table: option " + t + " needs a value"};
+      val = args[++i];
+    }
+    if (set_param(s, key, val)) continue;
+    if (key == "range") {
+      std::tie(a, b) = parse_range("table: --range", val);
+    } else if (key == "step") {
+      const auto v = parse_number<double>(val);
+      if (!v || !(*v > 0) || !std::isfinite(*v)) throw UsageError{"table: --step '" + val + "' is not a positive number"};
+      step = *v;
+    } else {
+      throw UsageError{"table: unknown option '" + t + "' (not a parameter of " + std::string(op.name) + ")"};
+    }
+  }
+  const double rows = std::floor((b - a) / step * (1 + 1e-12)) + 1;
+  if (rows > 1e6) throw UsageError{"table: " + python_repr(rows) + " rows are too many (at most 1000000)"};
+  std::vector<double> x(static_cast<std::size_t>(rows)), y(x.size()), g(x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = a + static_cast<double>(i) * step;
+  actfn::forward(op, x.data(), y.data(), actfn::Axis{1, x.size(), 1}, s.params);
+  if (grad) {
+    const std::vector<double> ones(x.size(), 1.0);
+    if (op.reads(actfn::Saved::x)) {
+      actfn::backward(op, actfn::Saved::x, ones.data(), x.data(), g.data(), actfn::Axis{1, x.size(), 1}, s.params);
+    } else {
+      actfn::backward(op, actfn::Saved::y, ones.data(), y.data(), g.data(), actfn::Axis{1, x.size(), 1}, s.params);
+    }
+  }
+  std::vector<std::vector<std::string>> cells = {{"x", std::string(op.name) + "(x)"}};
+  if (csv) cells[0] = {"x", std::string(op.name)};
+  if (grad) cells[0].push_back(csv ? "d_" + std::string(op.name) : std::string(op.name) + "'(x)");
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    cells.push_back({python_repr(x[i]), python_repr(y[i])});
+    if (grad) cells.back().push_back(python_repr(g[i]));
+  }
+  std::string text;
+  if (csv) {
+    for (const auto& r : cells) {
+      for (std::size_t c = 0; c < r.size(); ++c) text += (c ? "," : "") + r[c];
+      text += "\n";
+    }
+  } else {
+    std::vector<std::size_t> width(cells[0].size(), 0);
+    for (const auto& r : cells)
+      for (std::size_t c = 0; c < r.size(); ++c) width[c] = std::max(width[c], r[c].size());
+    for (const auto& r : cells) {
+      for (std::size_t c = 0; c < r.size(); ++c)
+        text += (c ? "  " : "") + std::string(width[c] - r[c].size(), ' ') + r[c];
+      text += "\n";
+    }
+  }
+  write_out(text);
+  return 0;
+}
+
 int run(const std::vector<std::string>& args) {
   if (args.empty()) throw UsageError{"no function given (try 'actfn --help')"};
   const std::string& first = args[0];
@@ -344,9 +582,27 @@ int run(const std::vector<std::string>& args) {
     write_out(list_markdown());
     return 0;
   }
-  if (first == "list" || first == "demo") {
+  if (first == "plot") return plot_command(args);
+  if (first == "table") return table_command(args);
+  if (first == "demo") {
+    std::string image = "activations.png";
+    if (args.size() == 3 && args[1] == "--image") {
+      image = args[2];
+    } else if (args.size() > 1) {
+      throw UsageError{"demo takes no arguments but --image FILE, got '" + args[1] + "'"};
+    }
+    write_out(demo());
+    try {
+      actfn::plot::demo_figure(image);
+      write_out("\nWrote " + image + ": the seed's functions and their derivatives (dashed).\n");
+    } catch (const actfn::plot::PlotError& e) {
+      std::fprintf(stderr, "actfn: the demo's picture: %s\n", e.what());
+    }
+    return 0;
+  }
+  if (first == "list") {
     if (args.size() > 1) throw UsageError{first + " takes no arguments, got '" + args[1] + "'"};
-    write_out(first == "list" ? list_table() : demo());
+    write_out(list_table());
     return 0;
   }
   std::size_t i = 0;
@@ -445,6 +701,9 @@ int main(int argc, char** argv) {
     return kUsageError;
   } catch (const actfn::Error& e) {
     std::fprintf(stderr, "actfn: %s\n", e.what());
+    return kUsageError;
+  } catch (const actfn::plot::PlotError& e) {
+    std::fprintf(stderr, "actfn: plot: %s\n", e.what());
     return kUsageError;
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "actfn: out of memory\n");
