@@ -360,9 +360,9 @@ struct Spec {
 
 std::string label_of(const Spec& s) {
   std::string extra;
-  for (std::size_t i = 0; i < s.op->params.size(); ++i)
-    if (s.given[i]) extra += (extra.empty() ? "" : ", ") + std::string(s.op->params[i].name) + "=" +
-                             param_value(s.op->params[i], s.params[i]);
+  for (std::size_t i = 0; i < s.op->params.size(); ++i)  // every parameter, given or default
+    extra += (extra.empty() ? "" : ", ") + std::string(s.op->params[i].name) + "=" +
+             param_value(s.op->params[i], s.params[i]);
   return std::string(s.op->name) + (extra.empty() ? "" : " (" + extra + ")");
 }
 
