@@ -1,0 +1,292 @@
+"""actfn: neural-network activation functions as numpy ufuncs, forward and backward.
+
+    >>> import actfn
+    >>> actfn.relu(1.0), actfn.relu(-1.0)
+    (1.0, 0.0)
+    >>> actfn.leaky_relu(-1.0, alpha=0.001)
+    -0.001
+    >>> actfn.sigmoid(-1.0)
+    0.2689414213699951
+
+Every elementwise function is a real ``numpy.ufunc`` (broadcasting, any strides, ``out=``,
+``where=``, ``dtype=``; float16, float32 and float64 loops over the same SIMD kernels as the
+C++ library). Functions with parameters take them as keywords with their defaults
+(``actfn.leaky_relu(x, alpha=0.001)``); the ufunc itself, with the parameters as extra
+inputs, is ``actfn.ufuncs.leaky_relu``. Derivatives: ``actfn.sigmoid_grad(x)`` is f'(x),
+``actfn.sigmoid_backward(dy, x)`` is dy * f'(x).
+
+Along an axis, generalized ufuncs: ``softmax``, ``log_softmax``, ``softmin``, ``sparsemax``,
+``entmax15``, ``gumbel_softmax`` ((n)->(n)), ``logsumexp`` ((n)->()), with ``axis=`` and, for
+the softmax family, ``scale``, ``mask``, ``additive_mask`` and ``safe``; gated units
+(``glu``, ``swiglu``, ``geglu``, ``reglu``) split ``axis`` in halves. Each has ``_backward``.
+
+``actfn.functions()`` lists the registry; ``actfn.torch`` wraps everything for PyTorch autograd.
+"""
+
+import inspect as _inspect
+import math as _math
+import types as _types
+
+import numpy as _np
+
+from . import _actfn
+
+__version__ = _actfn.__version__
+__all__ = ["functions", "ufuncs"]
+
+# The raw ufuncs, parameters as extra inputs: actfn.ufuncs.leaky_relu(x, 0.001).
+ufuncs = _types.SimpleNamespace()
+
+_REGISTRY = _actfn.functions()
+
+
+def functions():
+    """The registry: a list of dicts (name, kind, params, formula, derivative, ...)."""
+    return [dict(f) for f in _REGISTRY]
+
+
+def _is_lazy(v):
+    """Arrays we must not pull into memory to check (dask and the like)."""
+    return hasattr(v, "dask") or type(v).__module__.startswith("dask")
+
+
+def _param_value(fname, p, value):
+    """A parameter as the ufunc takes it: a number, or a choice's index."""
+    if p["choices"]:
+        if isinstance(value, (bool, _np.bool_)) and len(p["choices"]) == 2:
+            return float(bool(value))
+        if isinstance(value, str):
+            if value not in p["choices"]:
+                raise ValueError(f"{fname}: {p['name']} must be one of {', '.join(p['choices'])}, "
+                                 f"not {value!r}")
+            return float(p["choices"].index(value))
+    if isinstance(value, (str, bytes, complex)) or (hasattr(value, "dtype") and
+                                                   _np.dtype(value.dtype).kind in "OcUSV"):
+        raise TypeError(f"{fname}: {p['name']} must be a real number, not {type(value).__name__}")
+    return value
+
+
+def _bind(fname, params, args, kwargs):
+    """Positional then keyword parameters, in registry order, defaults filled in; scalars are
+    checked by the library (its message), arrays against the ranges."""
+    if len(args) > len(params):
+        raise TypeError(f"{fname}: takes {len(params)} parameter(s), got {len(args)}")
+    values = []
+    for i, p in enumerate(params):
+        if i < len(args):
+            if p["name"] in kwargs:
+                raise TypeError(f"{fname}: {p['name']} given twice")
+            v = args[i]
+        else:
+            v = kwargs.pop(p["name"], p["default"])
+        values.append(_param_value(fname, p, v))
+    scalars = [v for v in values if _np.ndim(v) == 0 and not _is_lazy(v)]
+    if len(scalars) == len(values):
+        _actfn.check(fname, *[float(v) for v in values])
+    else:
+        for p, v in zip(params, values):
+            if _is_lazy(v) or _np.ndim(v) == 0:
+                continue
+            a = _np.asarray(v, dtype=float)
+            ok = (a >= p["min"]) & (a <= p["max"])
+            if p["min_open"]:
+                ok &= a > p["min"]
+            if not _np.all(ok):
+                bad = a[~ok].flat[0]
+                raise ValueError(f"{fname}: {p['name']} = {bad!r} is out of range")
+    return values
+
+
+def _signature(params, first):
+    ps = [_inspect.Parameter(n, _inspect.Parameter.POSITIONAL_ONLY) for n in first]
+    for p in params:
+        d = p["choices"][int(p["default"])] if p["choices"] else p["default"]
+        ps.append(_inspect.Parameter(p["name"], _inspect.Parameter.POSITIONAL_OR_KEYWORD, default=d))
+    ps.append(_inspect.Parameter("kwargs", _inspect.Parameter.VAR_KEYWORD))
+    return _inspect.Signature(ps)
+
+
+def _doc(info, extra=""):
+    lines = [f"{info['name']}{extra}: {info['summary']}", "",
+             f"    {info['formula']}", f"    {info['derivative']}",
+             f"    backward reads: {info['backward_reads']}"]
+    if info["params"]:
+        lines += ["", "Parameters:"]
+        for p in info["params"]:
+            d = p["choices"][int(p["default"])] if p["choices"] else p["default"]
+            lines.append(f"    {p['name']} = {d!r}: {p['doc']}")
+    return "\n".join(lines)
+
+
+def _elementwise(info, suffix, first):
+    name = info["name"] + suffix
+    uf = getattr(_actfn, name)
+    setattr(ufuncs, name, uf)
+    params = info["params"]
+    if not params:
+        return uf  # a real numpy ufunc, nothing to wrap
+
+    def f(*args, **kwargs):
+        if len(args) < len(first):
+            raise TypeError(f"{name}: needs {', '.join(first)}")
+        values = _bind(info["name"], params, args[len(first):], kwargs)
+        return uf(*args[:len(first)], *values, **kwargs)
+
+    f.__name__ = f.__qualname__ = name
+    f.__doc__ = _doc(info, suffix) + f"\n\nThe ufunc: actfn.ufuncs.{name}."
+    f.__signature__ = _signature(params, first)
+    f.ufunc = uf
+    return f
+
+
+def _axis_index(fname, x, axis):
+    nd = _np.ndim(x)
+    if not isinstance(axis, (int, _np.integer)) or isinstance(axis, bool):
+        raise TypeError(f"{fname}: axis must be an integer, not {type(axis).__name__}")
+    if nd == 0:
+        raise ValueError(f"{fname}: works along an axis; a 0-d input has none")
+    if not -nd <= axis < nd:
+        raise ValueError(f"{fname}: axis {axis} is out of range for an array of {nd} dimension(s)")
+    return int(axis)
+
+
+def _masked(fname, x, scale, mask, additive_mask):
+    """x scale + additive_mask, -inf where mask is False (numpy broadcasting)."""
+    try:
+        shape = _np.broadcast_shapes(*[_np.shape(v) for v in (x, mask, additive_mask) if v is not None])
+    except ValueError:
+        raise ValueError(f"{fname}: mask shape does not broadcast against the input shape "
+                         f"{_np.shape(x)}") from None
+    if shape != _np.shape(x):
+        raise ValueError(f"{fname}: the masks would change the input shape {_np.shape(x)} to {shape}")
+    z = x * scale if scale != 1 else x
+    if additive_mask is not None:
+        z = z + additive_mask
+    if mask is not None:
+        z = _np.where(mask, z, -_np.inf)
+    return z
+
+
+def _make_softmax(name):
+    uf, ub = getattr(_actfn, name), getattr(_actfn, name + "_backward")
+    setattr(ufuncs, name, uf)
+    setattr(ufuncs, name + "_backward", ub)
+
+    def f(x, axis=-1, *, scale=1.0, safe=False, mask=None, additive_mask=None, out=None):
+        axis = _axis_index(name, x, axis)
+        _actfn.check(name, float(scale), float(bool(safe)))
+        if mask is not None or additive_mask is not None:
+            x = _masked(name, x, scale, mask, additive_mask)
+            scale = 1.0
+        kw = {} if out is None else {"out": out}
+        return uf(x, float(scale), float(bool(safe)), axis=axis, **kw)
+
+    def b(dy, y, axis=-1, *, scale=1.0, safe=False, mask=None, additive_mask=None, out=None):
+        axis = _axis_index(name + "_backward", y, axis)
+        kw = {} if out is None else {"out": out}
+        dx = ub(dy, y, float(scale), float(bool(safe)), axes=[(axis,), (axis,), (), (), (axis,)], **kw)
+        if mask is not None:
+            dx = _np.where(mask, dx, 0)
+        return dx
+
+    return f, b
+
+
+def _make_plain_axis(name, reduce=False):
+    uf, ub = getattr(_actfn, name), getattr(_actfn, name + "_backward")
+    setattr(ufuncs, name, uf)
+    setattr(ufuncs, name + "_backward", ub)
+
+    def f(x, axis=-1, *, out=None):
+        axis = _axis_index(name, x, axis)
+        kw = {} if out is None else {"out": out}
+        return uf(x, axis=axis, **kw)
+
+    def b(dy, saved, axis=-1, *, out=None):
+        axis = _axis_index(name + "_backward", saved, axis)
+        kw = {} if out is None else {"out": out}
+        axes = [() if reduce else (axis,), (axis,), (axis,)]
+        return ub(dy, saved, axes=axes, **kw)
+
+    return f, b
+
+
+def _make_gumbel():
+    name = "gumbel_softmax"
+    uf, ub = getattr(_actfn, name), getattr(_actfn, name + "_backward")
+    setattr(ufuncs, name, uf)
+    setattr(ufuncs, name + "_backward", ub)
+
+    def f(x, axis=-1, *, tau=1.0, hard=False, seed=0):
+        axis = _axis_index(name, x, axis)
+        _actfn.check(name, float(tau), float(bool(hard)), float(seed))
+        return uf(x, float(tau), float(bool(hard)), float(seed), axis=axis)
+
+    def b(dy, x, axis=-1, *, tau=1.0, hard=False, seed=0):
+        axis = _axis_index(name + "_backward", x, axis)
+        return ub(dy, x, float(tau), float(bool(hard)), float(seed),
+                  axes=[(axis,), (axis,), (), (), (), (axis,)])
+
+    return f, b
+
+
+def _make_gated(info):
+    name = info["name"]
+    uf, ub = getattr(_actfn, name), getattr(_actfn, name + "_backward")
+    setattr(ufuncs, name, uf)
+    setattr(ufuncs, name + "_backward", ub)
+    params = info["params"]
+
+    def halves(x, axis):
+        axis = _axis_index(name, x, axis)
+        n = _np.shape(x)[axis]
+        if n % 2:
+            raise ValueError(f"{name}: the axis has {n} values; it must split into two halves")
+        index = [slice(None)] * _np.ndim(x)
+        index[axis] = slice(0, n // 2)
+        a = x[tuple(index)]
+        index[axis] = slice(n // 2, n)
+        return a, x[tuple(index)], axis
+
+    def f(x, axis=-1, **kwargs):
+        a, b_, _ = halves(x, axis)
+        values = _bind(name, params, (), kwargs)
+        return uf(a, b_, *values, **kwargs)
+
+    def b(dy, x, axis=-1, **kwargs):
+        a, b_, axis = halves(x, axis)
+        values = _bind(name, params, (), kwargs)
+        da, db = ub(dy, a, b_, *values, **kwargs)
+        return _np.concatenate([da, db], axis=axis)
+
+    return f, b
+
+
+for _info in _REGISTRY:
+    _n = _info["name"]
+    if _info["kind"] == "elementwise":
+        globals()[_n] = _elementwise(_info, "", ["x"])
+        globals()[_n + "_grad"] = _elementwise(_info, "_grad", ["x"])
+        globals()[_n + "_backward"] = _elementwise(_info, "_backward", ["dy", "x"])
+        if _info["alias"]:
+            globals()[_info["alias"]] = globals()[_n]
+    elif _n in ("softmax", "log_softmax", "softmin"):
+        globals()[_n], globals()[_n + "_backward"] = _make_softmax(_n)
+    elif _n == "gumbel_softmax":
+        globals()[_n], globals()[_n + "_backward"] = _make_gumbel()
+    elif _info["kind"] == "gated":
+        globals()[_n], globals()[_n + "_backward"] = _make_gated(_info)
+    else:
+        globals()[_n], globals()[_n + "_backward"] = _make_plain_axis(_n, _info["kind"] == "reduce")
+    for _s in ("", "_grad", "_backward"):
+        _f = globals().get(_n + _s)
+        if _f is not None and not isinstance(_f, _np.ufunc):
+            _f.__name__ = _f.__qualname__ = _n + _s
+            if not _f.__doc__:
+                _f.__doc__ = _doc(_info, _s)
+        if _f is not None:
+            __all__.append(_n + _s)
+    if _info["alias"]:
+        __all__.append(_info["alias"])
+
+del _info, _n, _s, _f

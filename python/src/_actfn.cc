@@ -1,0 +1,390 @@
+// actfn's numpy module: every registered function as a real numpy ufunc (elementwise) or
+// generalized ufunc (along an axis), with float16, float32 and float64 loops over the C++
+// library. The Python layer (python/actfn/__init__.py) adds keyword parameters with their
+// defaults, argument checks and the softmax options.
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#define NPY_NO_DEPRECATED_API NPY_2_0_API_VERSION
+#include <numpy/arrayobject.h>
+#include <numpy/ufuncobject.h>
+
+#include <algorithm>
+#include <cfenv>
+#include <cmath>
+#include <cstring>
+#include <deque>
+#include <limits>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "actfn/actfn.hpp"
+
+namespace {
+
+using actfn::Op;
+using half = _Float16;
+
+enum What { kForward, kGrad, kBackward };
+
+// What a loop needs to know about its ufunc.
+struct UData {
+  const Op* op;
+  What what;
+  bool dy_scalar = false;   // logsumexp's backward: dy has one value per line
+  bool out_scalar = false;  // logsumexp: one value per line
+  int gated = 0;            // gated units as two-input ufuncs (a, b) -> y
+};
+
+template <class T> struct Compute { using type = T; };
+template <> struct Compute<half> { using type = float; };
+
+template <class T>
+T load(const char* p) {
+  T v;
+  std::memcpy(&v, p, sizeof(T));
+  return v;
+}
+template <class T>
+void store(char* p, T v) {
+  std::memcpy(p, &v, sizeof(T));
+}
+
+constexpr npy_intp kChunk = 512;
+
+// y = f(x), f'(x) or dy f'(x), elementwise, in chunks through contiguous buffers of the
+// compute type (f32 for f16). Parameters (doubles) are per element; chunks whose parameters
+// are all the same (the usual broadcast scalar) go through the SIMD kernels in one call.
+template <class T>
+void elementwise_loop(char** args, const npy_intp* dims, const npy_intp* steps, void* data) {
+  using C = typename Compute<T>::type;
+  const UData& u = *static_cast<const UData*>(data);
+  const Op& op = *u.op;
+  const int k = static_cast<int>(op.params.size());
+  const int first_param = u.what == kBackward ? 2 : 1;
+  const int out = first_param + k;
+  const npy_intp n = dims[0];
+  C x[kChunk], dy[kChunk], y[kChunk];
+  double p[8];
+  for (npy_intp i0 = 0; i0 < n; i0 += kChunk) {
+    const npy_intp m = std::min(kChunk, n - i0);
+    const int xi = u.what == kBackward ? 1 : 0;
+    for (npy_intp j = 0; j < m; ++j) {
+      x[j] = static_cast<C>(load<T>(args[xi] + (i0 + j) * steps[xi]));
+      if (u.what == kBackward) dy[j] = static_cast<C>(load<T>(args[0] + (i0 + j) * steps[0]));
+      else if (u.what == kGrad) dy[j] = C(1);
+    }
+    bool same = true;
+    for (int q = 0; q < k && same; ++q) same = steps[first_param + q] == 0 || m == 1;
+    const auto run = [&](npy_intp j0, npy_intp len) {
+      for (int q = 0; q < k; ++q) p[q] = load<double>(args[first_param + q] + (i0 + j0) * steps[first_param + q]);
+      const actfn::Axis a{1, static_cast<std::size_t>(len), 1};
+      const std::span<const double> ps(p, static_cast<std::size_t>(k));
+      try {
+        if (u.what == kForward) {
+          actfn::forward(op, x + j0, y + j0, a, ps);
+        } else if (op.reads(actfn::Saved::x)) {
+          actfn::backward(op, actfn::Saved::x, dy + j0, x + j0, y + j0, a, ps);
+        } else {
+          C fy[kChunk];
+          actfn::forward(op, x + j0, fy, a, ps);
+          actfn::backward(op, actfn::Saved::y, dy + j0, fy, y + j0, a, ps);
+        }
+      } catch (const actfn::Error&) {  // invalid parameters reach here only from the raw ufunc
+        for (npy_intp j = 0; j < len; ++j) y[j0 + j] = std::numeric_limits<C>::quiet_NaN();
+      }
+    };
+    if (same) {
+      run(0, m);
+    } else {
+      for (npy_intp j = 0; j < m; ++j) run(j, 1);
+    }
+    for (npy_intp j = 0; j < m; ++j) store<T>(args[out] + (i0 + j) * steps[out], static_cast<T>(y[j]));
+  }
+}
+
+// Gated units as binary ufuncs: y = act(a) * b (a * sigmoid(b) for glu); backward as
+// (dy, a, b) -> (da, db).
+template <class T>
+void gated_loop(char** args, const npy_intp* dims, const npy_intp* steps, void* data) {
+  using C = typename Compute<T>::type;
+  const UData& u = *static_cast<const UData*>(data);
+  const Op& op = *u.op;
+  const int k = static_cast<int>(op.params.size());
+  const bool back = u.what == kBackward;
+  const int a_i = back ? 1 : 0, first_param = back ? 3 : 2, out = first_param + k;
+  const npy_intp n = dims[0];
+  C ab[2 * kChunk], g[kChunk], r[2 * kChunk];
+  double p[8];
+  for (npy_intp i = 0; i < n; ++i) {  // parameters may vary per element: one pair at a time
+    for (int q = 0; q < k; ++q) p[q] = load<double>(args[first_param + q] + i * steps[first_param + q]);
+    ab[0] = static_cast<C>(load<T>(args[a_i] + i * steps[a_i]));
+    ab[1] = static_cast<C>(load<T>(args[a_i + 1] + i * steps[a_i + 1]));
+    const std::span<const double> ps(p, static_cast<std::size_t>(k));
+    try {
+      if (!back) {
+        actfn::forward(op, ab, r, actfn::Axis{1, 2, 1}, ps);
+        store<T>(args[out] + i * steps[out], static_cast<T>(r[0]));
+      } else {
+        g[0] = static_cast<C>(load<T>(args[0] + i * steps[0]));
+        actfn::backward(op, actfn::Saved::x, g, ab, r, actfn::Axis{1, 2, 1}, ps);
+        store<T>(args[out] + i * steps[out], static_cast<T>(r[0]));
+        store<T>(args[out + 1] + i * steps[out + 1], static_cast<T>(r[1]));
+      }
+    } catch (const actfn::Error&) {
+      store<T>(args[out] + i * steps[out], static_cast<T>(std::numeric_limits<C>::quiet_NaN()));
+      if (back) store<T>(args[out + 1] + i * steps[out + 1], static_cast<T>(std::numeric_limits<C>::quiet_NaN()));
+    }
+  }
+}
+
+// Along an axis: gufunc loops over (n) rows. Forward: (x(n), params()...) -> y(n) or y().
+// Backward: (dy(n) or dy(), saved(n), params()...) -> dx(n).
+template <class T>
+void axis_loop(char** args, const npy_intp* dims, const npy_intp* steps, void* data) {
+  using C = typename Compute<T>::type;
+  const UData& u = *static_cast<const UData*>(data);
+  const Op& op = *u.op;
+  const int k = static_cast<int>(op.params.size());
+  const bool back = u.what == kBackward;
+  const int n_in = back ? 2 : 1;
+  const int out = n_in + k, nargs = out + 1;
+  const npy_intp outer = dims[0], n = dims[1];
+  // Core strides follow the outer ones, one per (n) argument, in argument order.
+  std::vector<npy_intp> core(static_cast<std::size_t>(nargs), 0);
+  int c = nargs;
+  if (back) {
+    if (!u.dy_scalar) core[0] = steps[c++];
+    core[1] = steps[c++];
+    core[static_cast<std::size_t>(out)] = steps[c++];
+  } else {
+    core[0] = steps[c++];
+    if (!u.out_scalar) core[static_cast<std::size_t>(out)] = steps[c++];
+  }
+  std::vector<C> a(static_cast<std::size_t>(n)), b(static_cast<std::size_t>(n)), r(static_cast<std::size_t>(n) + 1);
+  double p[8];
+  for (npy_intp i = 0; i < outer; ++i) {
+    for (int q = 0; q < k; ++q) p[q] = load<double>(args[n_in + q] + i * steps[n_in + q]);
+    const std::span<const double> ps(p, static_cast<std::size_t>(k));
+    const actfn::Axis ax{1, static_cast<std::size_t>(n), 1};
+    try {
+      if (!back) {
+        for (npy_intp j = 0; j < n; ++j) a[j] = static_cast<C>(load<T>(args[0] + i * steps[0] + j * core[0]));
+        actfn::forward(op, a.data(), r.data(), ax, ps);
+      } else {
+        const npy_intp dn = u.dy_scalar ? 1 : n;
+        for (npy_intp j = 0; j < dn; ++j) a[j] = static_cast<C>(load<T>(args[0] + i * steps[0] + j * core[0]));
+        for (npy_intp j = 0; j < n; ++j) b[j] = static_cast<C>(load<T>(args[1] + i * steps[1] + j * core[1]));
+        const auto from = op.reads(actfn::Saved::y) ? actfn::Saved::y : actfn::Saved::x;
+        actfn::backward(op, from, a.data(), b.data(), r.data(), ax, ps);
+      }
+    } catch (const actfn::Error&) {
+      std::fill(r.begin(), r.end(), std::numeric_limits<C>::quiet_NaN());
+    }
+    const npy_intp rn = (!back && u.out_scalar) ? 1 : n;
+    for (npy_intp j = 0; j < rn; ++j)
+      store<T>(args[out] + i * steps[out] + j * core[static_cast<std::size_t>(out)], static_cast<T>(r[j]));
+  }
+}
+
+// Storage for everything a ufunc holds pointers to: alive as long as the module.
+struct Registry {
+  std::vector<std::unique_ptr<UData>> data;
+  std::vector<std::unique_ptr<PyUFuncGenericFunction[]>> funcs;
+  std::vector<std::unique_ptr<void*[]>> datas;
+  std::vector<std::unique_ptr<char[]>> types;
+  std::deque<std::string> strings;  // stable addresses: ufuncs keep the char pointers
+};
+Registry* registry = nullptr;
+
+template <template <class> class Loop>
+PyObject* make_ufunc(const UData& ud, int nin, int nout, const std::vector<char>& extra_in,
+                     const std::string& name, const std::string& doc, const char* signature) {
+  auto d = std::make_unique<UData>(ud);
+  auto funcs = std::make_unique<PyUFuncGenericFunction[]>(3);
+  auto datas = std::make_unique<void*[]>(3);
+  auto types = std::make_unique<char[]>(3 * static_cast<std::size_t>(nin + nout));
+  const char dtypes[3] = {NPY_HALF, NPY_FLOAT, NPY_DOUBLE};
+  funcs[0] = Loop<half>::fn;
+  funcs[1] = Loop<float>::fn;
+  funcs[2] = Loop<double>::fn;
+  // Argument kinds: 'a' an array of the loop's dtype, 'p' a double parameter.
+  for (int t = 0; t < 3; ++t) {
+    datas[t] = d.get();
+    for (int i = 0; i < nin + nout; ++i)
+      types[static_cast<std::size_t>(t * (nin + nout) + i)] = extra_in[static_cast<std::size_t>(i)] == 'p' ? NPY_DOUBLE : dtypes[t];
+  }
+  registry->strings.push_back(name);
+  registry->strings.push_back(doc);
+  const char* cname = registry->strings[registry->strings.size() - 2].c_str();
+  const char* cdoc = registry->strings.back().c_str();
+  PyObject* f = signature == nullptr
+                    ? PyUFunc_FromFuncAndData(funcs.get(), datas.get(), types.get(), 3, nin, nout,
+                                              PyUFunc_None, cname, cdoc, 0)
+                    : PyUFunc_FromFuncAndDataAndSignature(funcs.get(), datas.get(), types.get(), 3,
+                                                          nin, nout, PyUFunc_None, cname, cdoc, 0,
+                                                          signature);
+  registry->data.push_back(std::move(d));
+  registry->funcs.push_back(std::move(funcs));
+  registry->datas.push_back(std::move(datas));
+  registry->types.push_back(std::move(types));
+  return f;
+}
+
+// numpy warns about the floating-point flags a loop leaves set. The kernels raise them on
+// purpose inside (inf - inf in a masked exponent, 0 * inf in a limit that is then selected
+// away), so the flags say nothing about the results: each loop clears what it raised. NaN
+// results follow the documented special-value rules instead (as scipy.special does).
+template <class T> struct ElementwiseLoop { static void fn(char** a, const npy_intp* d, const npy_intp* s, void* u) { elementwise_loop<T>(a, d, s, u); std::feclearexcept(FE_ALL_EXCEPT); } };
+template <class T> struct AxisLoop { static void fn(char** a, const npy_intp* d, const npy_intp* s, void* u) { axis_loop<T>(a, d, s, u); std::feclearexcept(FE_ALL_EXCEPT); } };
+template <class T> struct GatedLoop { static void fn(char** a, const npy_intp* d, const npy_intp* s, void* u) { gated_loop<T>(a, d, s, u); std::feclearexcept(FE_ALL_EXCEPT); } };
+
+std::string doc_of(const Op& op, const char* what) {
+  std::string d = std::string(op.name) + what + ": " + std::string(op.summary) + "\n\n    " +
+                  std::string(op.formula) + "\n    " + std::string(op.derivative) + "\n";
+  if (!op.params.empty()) {
+    d += "\nParameters (extra inputs, in this order):\n";
+    for (const auto& p : op.params) d += "    " + std::string(p.name) + ": " + std::string(p.doc) + "\n";
+  }
+  return d;
+}
+
+int add(PyObject* m, const std::string& name, PyObject* f) {
+  if (f == nullptr) return -1;
+  return PyModule_AddObject(m, name.c_str(), f);
+}
+
+// Every function's ufuncs: name, name_grad, name_backward (elementwise and gated); name and
+// name_backward as gufuncs along an axis.
+int add_ufuncs(PyObject* m) {
+  for (const Op& op : actfn::ops()) {
+    const int k = static_cast<int>(op.params.size());
+    const std::string name(op.name);
+    std::vector<char> kinds;
+    if (op.kind == actfn::Kind::elementwise) {
+      kinds.assign(1, 'a');
+      kinds.insert(kinds.end(), static_cast<std::size_t>(k), 'p');
+      kinds.push_back('a');
+      if (add(m, name, make_ufunc<ElementwiseLoop>({&op, kForward}, 1 + k, 1, kinds, name, doc_of(op, ""), nullptr))) return -1;
+      if (add(m, name + "_grad", make_ufunc<ElementwiseLoop>({&op, kGrad}, 1 + k, 1, kinds, name + "_grad", doc_of(op, "_grad (f'(x))"), nullptr))) return -1;
+      kinds.insert(kinds.begin(), 'a');
+      if (add(m, name + "_backward", make_ufunc<ElementwiseLoop>({&op, kBackward}, 2 + k, 1, kinds, name + "_backward", doc_of(op, "_backward (dy, x -> dy f'(x))"), nullptr))) return -1;
+    } else if (op.kind == actfn::Kind::gated) {
+      kinds = {'a', 'a'};
+      kinds.insert(kinds.end(), static_cast<std::size_t>(k), 'p');
+      kinds.push_back('a');
+      UData fu{&op, kForward};
+      fu.gated = 1;
+      if (add(m, name, make_ufunc<GatedLoop>(fu, 2 + k, 1, kinds, name, doc_of(op, " (a, b)"), nullptr))) return -1;
+      kinds.insert(kinds.begin(), 'a');
+      kinds.push_back('a');
+      UData bu{&op, kBackward};
+      bu.gated = 1;
+      if (add(m, name + "_backward", make_ufunc<GatedLoop>(bu, 3 + k, 2, kinds, name + "_backward", doc_of(op, "_backward (dy, a, b -> da, db)"), nullptr))) return -1;
+    } else {
+      const bool reduce = op.kind == actfn::Kind::reduce;
+      std::string sig = "(n)", bsig = reduce ? "(),(n)" : "(n),(n)";
+      for (int q = 0; q < k; ++q) sig += ",()", bsig += ",()";
+      sig += reduce ? "->()" : "->(n)";
+      bsig += "->(n)";
+      kinds.assign(1, 'a');
+      kinds.insert(kinds.end(), static_cast<std::size_t>(k), 'p');
+      kinds.push_back('a');
+      UData fu{&op, kForward};
+      fu.out_scalar = reduce;
+      registry->strings.push_back(sig);
+      const char* csig = registry->strings.back().c_str();
+      if (add(m, name, make_ufunc<AxisLoop>(fu, 1 + k, 1, kinds, name, doc_of(op, " (along an axis)"), csig))) return -1;
+      kinds.insert(kinds.begin(), 'a');
+      UData bu{&op, kBackward};
+      bu.dy_scalar = reduce;
+      registry->strings.push_back(bsig);
+      const char* cbsig = registry->strings.back().c_str();
+      if (add(m, name + "_backward", make_ufunc<AxisLoop>(bu, 2 + k, 1, kinds, name + "_backward", doc_of(op, "_backward"), cbsig))) return -1;
+    }
+  }
+  return 0;
+}
+
+// The registry as Python data: a list of dicts.
+PyObject* functions(PyObject*, PyObject*) {
+  PyObject* list = PyList_New(0);
+  const char* kinds[] = {"elementwise", "axis", "reduce", "gated"};
+  for (const Op& op : actfn::ops()) {
+    PyObject* params = PyList_New(0);
+    for (const auto& p : op.params) {
+      PyObject* choices = PyTuple_New(static_cast<Py_ssize_t>(p.choices.size()));
+      for (std::size_t i = 0; i < p.choices.size(); ++i)
+        PyTuple_SET_ITEM(choices, static_cast<Py_ssize_t>(i), PyUnicode_FromStringAndSize(p.choices[i].data(), static_cast<Py_ssize_t>(p.choices[i].size())));
+      PyObject* d = Py_BuildValue("{s:s#,s:d,s:d,s:d,s:O,s:s#,s:N}", "name", p.name.data(), static_cast<Py_ssize_t>(p.name.size()),
+                                  "default", p.def, "min", p.min, "max", p.max, "min_open", p.min_open ? Py_True : Py_False,
+                                  "doc", p.doc.data(), static_cast<Py_ssize_t>(p.doc.size()), "choices", choices);
+      PyList_Append(params, d);
+      Py_DECREF(d);
+    }
+    const char* reads = op.reads(actfn::Saved::x) && op.reads(actfn::Saved::y) ? "x or y" : op.reads(actfn::Saved::x) ? "x" : "y";
+    PyObject* d = Py_BuildValue("{s:s#,s:s#,s:s,s:N,s:s#,s:s#,s:s#,s:s}",
+                                "name", op.name.data(), static_cast<Py_ssize_t>(op.name.size()),
+                                "alias", op.alias.data(), static_cast<Py_ssize_t>(op.alias.size()),
+                                "kind", kinds[static_cast<int>(op.kind)], "params", params,
+                                "summary", op.summary.data(), static_cast<Py_ssize_t>(op.summary.size()),
+                                "formula", op.formula.data(), static_cast<Py_ssize_t>(op.formula.size()),
+                                "derivative", op.derivative.data(), static_cast<Py_ssize_t>(op.derivative.size()),
+                                "backward_reads", reads);
+    PyList_Append(list, d);
+    Py_DECREF(d);
+  }
+  return list;
+}
+
+// check(name, *params): raises ValueError with the library's message when the parameters
+// (scalars) are invalid.
+PyObject* check(PyObject*, PyObject* args) {
+  const Py_ssize_t n = PyTuple_Size(args);
+  if (n < 1) return PyErr_Format(PyExc_TypeError, "check(name, *params)");
+  const char* name = PyUnicode_AsUTF8(PyTuple_GET_ITEM(args, 0));
+  if (name == nullptr) return nullptr;
+  std::vector<double> p;
+  for (Py_ssize_t i = 1; i < n; ++i) {
+    const double v = PyFloat_AsDouble(PyTuple_GET_ITEM(args, i));
+    if (v == -1 && PyErr_Occurred()) return nullptr;
+    p.push_back(v);
+  }
+  try {
+    const Op& op = actfn::op(name);
+    double x = 1, y;
+    double x2[2] = {1, 1}, y2[2];
+    if (op.kind == actfn::Kind::elementwise || op.kind == actfn::Kind::axis)
+      actfn::forward(op, &x, &y, actfn::Axis{1, 1, 1}, p);
+    else
+      actfn::forward(op, x2, y2, actfn::Axis{1, 2, 1}, p);
+  } catch (const actfn::Error& e) {
+    PyErr_SetString(PyExc_ValueError, e.what());
+    return nullptr;
+  }
+  Py_RETURN_NONE;
+}
+
+PyMethodDef methods[] = {
+    {"functions", functions, METH_NOARGS, "The registry: one dict per function."},
+    {"check", check, METH_VARARGS, "check(name, *params): ValueError when they are invalid."},
+    {nullptr, nullptr, 0, nullptr}};
+
+PyModuleDef module = {PyModuleDef_HEAD_INIT, "_actfn", "actfn's ufuncs (see the actfn package).", -1, methods};
+
+}  // namespace
+
+PyMODINIT_FUNC PyInit__actfn(void) {
+  import_array();
+  import_umath();
+  PyObject* m = PyModule_Create(&module);
+  if (m == nullptr) return nullptr;
+  registry = new Registry();  // lives as long as the process: the ufuncs point into it
+  if (add_ufuncs(m) != 0) {
+    Py_DECREF(m);
+    return nullptr;
+  }
+  PyModule_AddStringConstant(m, "__version__", std::string(actfn::kVersion).c_str());
+  return m;
+}
