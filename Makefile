@@ -1,6 +1,7 @@
 # actfn: two commands do everything on a fresh Debian 12 machine.
 #   make demo   install what is missing, build, run `actfn demo`
 #   make test   install what is missing, build with -Wall -Wextra -Werror, run every test
+#               (C++ under ctest, then the Python package in a virtual environment, pytest)
 #   make bench  the benchmarks (Release build, ns per element and bytes per second)
 #   make docs   regenerate docs/functions.md and docs/img/activations.png from the code
 BUILD ?= build
@@ -9,10 +10,16 @@ CMAKE_FLAGS ?=
 
 # Debian packages the build and the tests need.
 DEB_PACKAGES = cmake g++ make pkg-config libhwy-dev libgtest-dev libbenchmark-dev libcairo2-dev \
-               fonts-dejavu-core
+               fonts-dejavu-core python3 python3-venv python3-dev
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps configure build demo test bench docs install clean
+PYTHON ?= python3
+VENV ?= .venv
+# The Python side: a virtual environment with the test dependencies, and the package built
+# from this tree (pip install ., through scikit-build-core and the same CMake build).
+PY_DEPS = numpy scipy pytest hypothesis scikit-build-core "dask[distributed]"
+
+.PHONY: all deps configure build demo test bench docs install clean python pytest
 
 all: build
 
@@ -38,19 +45,33 @@ build: configure
 demo: build
 	$(BUILD)/actfn demo
 
-test: build
+test: build python
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(BUILD) && ../$(VENV)/bin/python -m pytest -q ../python/tests
+
+$(VENV)/.deps: | deps
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q $(PY_DEPS)
+	touch $@
+
+python: $(VENV)/.deps
+	$(VENV)/bin/pip install -q --no-build-isolation .
+
+pytest: python
+	cd $(BUILD) && ../$(VENV)/bin/python -m pytest -q ../python/tests
 
 bench: build
 	$(BUILD)/bench/actfn_bench --benchmark_counters_tabular=true $(BENCH_ARGS)
 
 # Regenerates the files made from the registry (a test fails when they are stale).
-docs: build
+docs: build python
 	$(BUILD)/actfn list --markdown > docs/functions.md
 	$(BUILD)/actfn demo --image docs/img/activations.png > /dev/null
+	cd $(BUILD) && ../$(VENV)/bin/python ../tools/gen_stub.py > ../python/actfn/__init__.pyi
 
 install: build
 	cmake --install $(BUILD)
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(VENV)

@@ -17,6 +17,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "actfn/actfn.hpp"
@@ -65,6 +66,32 @@ void elementwise_loop(char** args, const npy_intp* dims, const npy_intp* steps, 
   const int first_param = u.what == kBackward ? 2 : 1;
   const int out = first_param + k;
   const npy_intp n = dims[0];
+  // The fast path: contiguous f32/f64, parameters the same for all: straight to the kernels.
+  if constexpr (std::is_same_v<T, C>) {
+    bool contiguous = steps[out] == static_cast<npy_intp>(sizeof(T));
+    for (int q = 0; q < first_param; ++q) contiguous &= steps[q] == static_cast<npy_intp>(sizeof(T));
+    bool constant = true;
+    for (int q = 0; q < k; ++q) constant &= steps[first_param + q] == 0;
+    if (contiguous && constant && n > 0 && (u.what != kGrad)) {
+      double p0[8];
+      for (int q = 0; q < k; ++q) p0[q] = load<double>(args[first_param + q]);
+      const std::span<const double> ps(p0, static_cast<std::size_t>(k));
+      const actfn::Axis a{1, static_cast<std::size_t>(n), 1};
+      T* y = reinterpret_cast<T*>(args[out]);
+      try {
+        if (u.what == kForward) {
+          actfn::forward(op, reinterpret_cast<const T*>(args[0]), y, a, ps);
+          return;
+        }
+        if (op.reads(actfn::Saved::x)) {
+          actfn::backward(op, actfn::Saved::x, reinterpret_cast<const T*>(args[0]),
+                          reinterpret_cast<const T*>(args[1]), y, a, ps);
+          return;
+        }
+      } catch (const actfn::Error&) {  // partial overlap or bad parameters: the general path
+      }
+    }
+  }
   C x[kChunk], dy[kChunk], y[kChunk];
   double p[8];
   for (npy_intp i0 = 0; i0 < n; i0 += kChunk) {

@@ -299,3 +299,18 @@ def test_torch_autograd():
     s = torch.randn(4, 5, dtype=torch.float64, requires_grad=True)
     assert torch.autograd.gradcheck(lambda v: aft.softmax(v, axis=1), (s,))
     assert torch.autograd.gradcheck(lambda v: aft.log_softmax(v, axis=0), (s,))
+
+
+def test_readme_python_example_runs(capsys):
+    import pathlib
+    readme = pathlib.Path(__file__).resolve().parents[2] / "README.md"
+    text = readme.read_text()
+    code = text.split("```python\n", 1)[1].split("\n```", 1)[0]
+    exec(compile(code, "README.md", "exec"), {})
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "1.0 0.0"
+    assert out[1] == "-0.001"
+    assert out[2] == "0.2689414213699951"
+    assert out[3] == "[[0.09   0.2447 0.6652]] True"
+    assert out[4] == "float32"
+    assert out[5] == "0.25 0.5"
