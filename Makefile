@@ -17,7 +17,7 @@ PYTHON ?= python3
 VENV ?= .venv
 # The Python side: a virtual environment with the test dependencies, and the package built
 # from this tree (pip install ., through scikit-build-core and the same CMake build).
-PY_DEPS = numpy scipy pytest hypothesis scikit-build-core "dask[distributed]"
+PY_DEPS = numpy scipy pytest hypothesis scikit-build-core ml_dtypes "dask[distributed]"
 
 .PHONY: all deps configure build demo test bench docs install clean python pytest
 

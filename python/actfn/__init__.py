@@ -300,3 +300,11 @@ for _info in _REGISTRY:
         __all__.append(_info["alias"])
 
 del _info, _n, _s, _f
+
+# bfloat16 loops when ml_dtypes provides the dtype (load, compute in f32, round once).
+try:
+    import ml_dtypes as _ml_dtypes
+except ImportError:
+    _ml_dtypes = None
+if _ml_dtypes is not None:
+    _actfn.register_bfloat16(_np.dtype(_ml_dtypes.bfloat16))

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cfenv>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <deque>
 #include <limits>
@@ -27,6 +28,28 @@ namespace {
 using actfn::Op;
 using half = _Float16;
 
+// bfloat16 storage (ml_dtypes.bfloat16 when installed): the top half of a float, rounded to
+// nearest even; NaN stays NaN.
+struct bf16 {
+  std::uint16_t bits;
+  bf16() = default;
+  explicit bf16(float f) {
+    std::uint32_t u;
+    std::memcpy(&u, &f, 4);
+    if ((u & 0x7fffffffu) > 0x7f800000u) {
+      bits = static_cast<std::uint16_t>((u >> 16) | 0x40);  // quiet NaN
+    } else {
+      bits = static_cast<std::uint16_t>((u + 0x7fffu + ((u >> 16) & 1)) >> 16);
+    }
+  }
+  explicit operator float() const {
+    const std::uint32_t u = static_cast<std::uint32_t>(bits) << 16;
+    float f;
+    std::memcpy(&f, &u, 4);
+    return f;
+  }
+};
+
 enum What { kForward, kGrad, kBackward };
 
 // What a loop needs to know about its ufunc.
@@ -40,6 +63,7 @@ struct UData {
 
 template <class T> struct Compute { using type = T; };
 template <> struct Compute<half> { using type = float; };
+template <> struct Compute<bf16> { using type = float; };
 
 template <class T>
 T load(const char* p) {
@@ -216,7 +240,16 @@ void axis_loop(char** args, const npy_intp* dims, const npy_intp* steps, void* d
 }
 
 // Storage for everything a ufunc holds pointers to: alive as long as the module.
+// A ufunc and what registering one more storage type (bfloat16) needs.
+struct Entry {
+  PyObject* ufunc;
+  std::vector<char> kinds;  // 'a' array, 'p' double parameter
+  PyUFuncGenericFunction bf16_loop;
+  UData* data;
+};
+
 struct Registry {
+  std::vector<Entry> entries;
   std::vector<std::unique_ptr<UData>> data;
   std::vector<std::unique_ptr<PyUFuncGenericFunction[]>> funcs;
   std::vector<std::unique_ptr<void*[]>> datas;
@@ -252,6 +285,7 @@ PyObject* make_ufunc(const UData& ud, int nin, int nout, const std::vector<char>
                     : PyUFunc_FromFuncAndDataAndSignature(funcs.get(), datas.get(), types.get(), 3,
                                                           nin, nout, PyUFunc_None, cname, cdoc, 0,
                                                           signature);
+  if (f != nullptr) registry->entries.push_back({f, extra_in, Loop<bf16>::fn, d.get()});
   registry->data.push_back(std::move(d));
   registry->funcs.push_back(std::move(funcs));
   registry->datas.push_back(std::move(datas));
@@ -393,7 +427,26 @@ PyObject* check(PyObject*, PyObject* args) {
   Py_RETURN_NONE;
 }
 
+// register_bfloat16(dtype): adds loops for this storage type (ml_dtypes.bfloat16) to every
+// ufunc: load, compute in f32, round once on store.
+PyObject* register_bfloat16(PyObject*, PyObject* arg) {
+  PyArray_Descr* descr = nullptr;
+  if (!PyArray_DescrConverter(arg, &descr)) return nullptr;
+  const int type = descr->type_num;
+  Py_DECREF(descr);
+  for (const Entry& e : registry->entries) {
+    std::vector<int> types;
+    for (char k : e.kinds) types.push_back(k == 'p' ? NPY_DOUBLE : type);
+    if (PyUFunc_RegisterLoopForType(reinterpret_cast<PyUFuncObject*>(e.ufunc), type, e.bf16_loop,
+                                    types.data(), e.data) < 0) {
+      return nullptr;
+    }
+  }
+  Py_RETURN_NONE;
+}
+
 PyMethodDef methods[] = {
+    {"register_bfloat16", register_bfloat16, METH_O, "Adds bfloat16 loops (ml_dtypes) to every ufunc."},
     {"functions", functions, METH_NOARGS, "The registry: one dict per function."},
     {"check", check, METH_VARARGS, "check(name, *params): ValueError when they are invalid."},
     {nullptr, nullptr, 0, nullptr}};

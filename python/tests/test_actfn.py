@@ -132,6 +132,18 @@ def test_dtypes_strides_and_shapes(dtype):
     assert np.ndim(actfn.sigmoid(np.array(0.0, dtype))) == 0
 
 
+def test_bfloat16_through_ml_dtypes():
+    ml = pytest.importorskip("ml_dtypes")
+    x = np.linspace(-3, 3, 13).astype(ml.bfloat16)
+    y = actfn.sigmoid(x)
+    assert y.dtype == ml.bfloat16
+    want = sig(x.astype(np.float64)).astype(ml.bfloat16)  # correctly rounded from f64
+    np.testing.assert_array_equal(y.astype(np.float64), want.astype(np.float64))
+    s = actfn.softmax(np.array([1, 2, 3], dtype=ml.bfloat16))
+    assert s.dtype == ml.bfloat16
+    assert abs(float(s.astype(np.float64).sum()) - 1) < 1e-2
+
+
 def test_ufunc_protocol():
     x = np.linspace(-2, 2, 9)
     assert isinstance(actfn.relu, np.ufunc) and isinstance(actfn.ufuncs.leaky_relu, np.ufunc)
