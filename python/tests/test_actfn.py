@@ -296,21 +296,48 @@ def test_dask_local_cluster():
         assert len(client.scheduler_info()["workers"]) == 2
 
 
-def test_torch_autograd():
+# actfn name -> (torch.nn.functional callable, actfn keyword parameters matching it)
+TORCH_PEERS = {
+    "relu": ("relu", {}), "leaky_relu": ("leaky_relu", {}), "elu": ("elu", {}),
+    "selu": ("selu", {}), "celu": ("celu", {}), "gelu": ("gelu", {}),
+    "silu": ("silu", {}), "mish": ("mish", {}), "softplus": ("softplus", {}),
+    "hardtanh": ("hardtanh", {}), "relu6": ("relu6", {}), "hardsigmoid": ("hardsigmoid", {}),
+    "hardswish": ("hardswish", {}), "logsigmoid": ("logsigmoid", {}), "softsign": ("softsign", {}),
+    "tanhshrink": ("tanhshrink", {}), "hardshrink": ("hardshrink", {}),
+    "softshrink": ("softshrink", {}), "sigmoid": ("sigmoid", {}), "tanh": ("tanh", {}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TORCH_PEERS))
+def test_torch_values_and_gradients(name):
     torch = pytest.importorskip("torch")
     import actfn.torch as aft
-    t = torch.linspace(-3, 3, 13, dtype=torch.float64, requires_grad=True)
-    for name in ("gelu", "silu", "sigmoid", "softplus", "mish", "elu", "tanh"):
-        assert torch.autograd.gradcheck(getattr(aft, name), (t,)), name
-    f = torch.nn.functional
-    np.testing.assert_allclose(aft.gelu(t).detach().numpy(), f.gelu(t).detach().numpy(), rtol=1e-14)
-    np.testing.assert_allclose(aft.softmax(t, axis=0).detach().numpy(),
-                               torch.softmax(t, 0).detach().numpy(), rtol=1e-14)
+    f = getattr(torch.nn.functional, TORCH_PEERS[name][0], None) or getattr(torch, name)
+    t = torch.linspace(-4.013, 4, 41, dtype=torch.float64, requires_grad=True)
+    mine = getattr(aft, name)(t)
+    theirs = f(t)
+    np.testing.assert_allclose(mine.detach().numpy(), theirs.detach().numpy(), rtol=1e-12, atol=1e-14)
+    (g1,) = torch.autograd.grad(mine.sum(), t)
+    (g2,) = torch.autograd.grad(theirs.sum(), t)
+    np.testing.assert_allclose(g1.numpy(), g2.numpy(), rtol=1e-12, atol=1e-14)
+    assert torch.autograd.gradcheck(getattr(aft, name), (t.detach().requires_grad_(),))
+
+
+def test_torch_along_an_axis():
+    torch = pytest.importorskip("torch")
+    import actfn.torch as aft
+    s = torch.randn(4, 6, dtype=torch.float64, requires_grad=True)
+    for name, peer in (("softmax", torch.softmax), ("log_softmax", torch.log_softmax)):
+        np.testing.assert_allclose(getattr(aft, name)(s, axis=1).detach().numpy(),
+                                   peer(s, 1).detach().numpy(), rtol=1e-13)
+        assert torch.autograd.gradcheck(lambda v: getattr(aft, name)(v, axis=1), (s,))
+    np.testing.assert_allclose(aft.glu(s, axis=1).detach().numpy(),
+                               torch.nn.functional.glu(s, 1).detach().numpy(), rtol=1e-14)
+    assert torch.autograd.gradcheck(lambda v: aft.glu(v, axis=1), (s,))
+    assert torch.autograd.gradcheck(lambda v: aft.logsumexp(v, axis=1), (s,))
+    t = torch.linspace(-3, 3, 13, dtype=torch.float32, requires_grad=True)
     aft.gelu(t).sum().backward()
-    assert t.grad is not None
-    s = torch.randn(4, 5, dtype=torch.float64, requires_grad=True)
-    assert torch.autograd.gradcheck(lambda v: aft.softmax(v, axis=1), (s,))
-    assert torch.autograd.gradcheck(lambda v: aft.log_softmax(v, axis=0), (s,))
+    assert t.grad is not None and t.grad.dtype == torch.float32
 
 
 def test_readme_python_example_runs(capsys):
