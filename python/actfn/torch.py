@@ -22,7 +22,10 @@ def _to_numpy(t):
 
 
 def _to_torch(a, like):
-    return _torch.from_numpy(_np.ascontiguousarray(a)).to(like.dtype)
+    a = _np.asarray(a)
+    if not a.flags.c_contiguous or not a.flags.writeable:
+        a = a.copy()
+    return _torch.from_numpy(a).to(like.dtype)
 
 
 class _Function(_torch.autograd.Function):
