@@ -3,6 +3,8 @@
 #   make test   install what is missing, build with -Wall -Wextra -Werror, run every test
 #               (C++ under ctest, then the Python package in a virtual environment, pytest)
 #   make bench  the benchmarks (Release build, ns per element and bytes per second)
+#   make sanitize  the C++ tests under ASan + UBSan, the threading test under TSan
+#   make fuzz   the libFuzzer targets for FUZZ_SECONDS each (default 60)
 #   make docs   regenerate docs/functions.md and docs/img/activations.png from the code
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
@@ -10,7 +12,7 @@ CMAKE_FLAGS ?=
 
 # Debian packages the build and the tests need.
 DEB_PACKAGES = cmake g++ make pkg-config libhwy-dev libgtest-dev libbenchmark-dev libcairo2-dev \
-               fonts-dejavu-core python3 python3-venv python3-dev
+               fonts-dejavu-core python3 python3-venv python3-dev clang libclang-rt-14-dev
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 PYTHON ?= python3
@@ -19,7 +21,13 @@ VENV ?= .venv
 # from this tree (pip install ., through scikit-build-core and the same CMake build).
 PY_DEPS = numpy scipy pytest hypothesis scikit-build-core ml_dtypes "dask[distributed]"
 
-.PHONY: all deps configure build demo test bench docs install clean python pytest
+FUZZ_SECONDS ?= 60
+# Sanitized builds compile one Highway target (AVX2, this machine's) instead of five: the
+# kernels are the same templates, and the build takes minutes, not a quarter of an hour.
+SAN_FLAGS = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DACTFN_BUILD_BENCH=OFF \
+            -DCMAKE_CXX_FLAGS="-DHWY_COMPILE_ONLY_STATIC -march=haswell"
+
+.PHONY: all deps configure build demo test bench docs install clean python pytest sanitize fuzz
 
 all: build
 
@@ -64,6 +72,34 @@ pytest: python
 bench: build
 	$(BUILD)/bench/actfn_bench --benchmark_counters_tabular=true $(BENCH_ARGS)
 
+# The C++ suite under AddressSanitizer + UndefinedBehaviorSanitizer, and the threading test
+# under ThreadSanitizer (g++'s runtimes). Any report fails the run.
+sanitize: deps
+	cmake -S . -B build-asan $(SAN_FLAGS) -DACTFN_SANITIZE=address,undefined
+	cmake --build build-asan -j $(JOBS)
+	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure -j $(JOBS) -E '^install'
+	cmake -S . -B build-tsan $(SAN_FLAGS) -DACTFN_SANITIZE=thread -DACTFN_BUILD_TOOLS=OFF
+	cmake --build build-tsan -j $(JOBS) --target actfn_thread_tests
+	TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/actfn_thread_tests
+
+# libFuzzer targets (clang, ASan + UBSan), each for FUZZ_SECONDS from fuzz/corpus/<name>;
+# new inputs go to build-fuzz/corpus-<name>, crashes to build-fuzz/.
+fuzz: deps
+	CC=clang CXX=clang++ cmake -S . -B build-fuzz $(SAN_FLAGS) -DACTFN_FUZZ=ON \
+	  -DACTFN_SANITIZE=address,undefined \
+	  -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link -DHWY_COMPILE_ONLY_STATIC -march=haswell"
+	cmake --build build-fuzz -j $(JOBS) --target fuzz_cli fuzz_array fuzz_softmax
+	for f in cli array softmax; do \
+	  mkdir -p build-fuzz/corpus-$$f; \
+	  ( cd build-fuzz && ./fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	      -artifact_prefix=./ corpus-$$f ../fuzz/corpus/$$f > fuzz-$$f.log 2>&1 ); rc=$$?; \
+	  echo "fuzz_$$f:"; grep -E "^Done|number_of_executed_units|ERROR|SUMMARY" build-fuzz/fuzz-$$f.log; \
+	  if [ $$rc -ne 0 ]; then tail -40 build-fuzz/fuzz-$$f.log; exit 1; fi; \
+	done
+
 # Regenerates the files made from the registry (a test fails when they are stale).
 docs: build python
 	$(BUILD)/actfn list --markdown > docs/functions.md
@@ -74,4 +110,4 @@ install: build
 	cmake --install $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(VENV)
+	rm -rf $(BUILD) $(VENV) build-asan build-tsan build-fuzz

@@ -60,7 +60,7 @@ double actfn_param_default(int i, int k) { return param(i, k) ? param(i, k)->def
 double actfn_param_min(int i, int k) { return param(i, k) ? param(i, k)->min : 0; }
 double actfn_param_max(int i, int k) { return param(i, k) ? param(i, k)->max : 0; }
 
-int actfn_forward(const char* name, actfn_dtype dtype, const void* x, void* y, size_t outer,
+int actfn_forward(const char* name, int dtype, const void* x, void* y, size_t outer,
                   size_t n, size_t inner, const double* params, size_t nparams) {
   return guarded([&] {
     const actfn::Op& o = actfn::op(name == nullptr ? "" : name);
@@ -76,7 +76,7 @@ int actfn_forward(const char* name, actfn_dtype dtype, const void* x, void* y, s
   });
 }
 
-int actfn_backward(const char* name, int from_y, actfn_dtype dtype, const void* dy,
+int actfn_backward(const char* name, int from_y, int dtype, const void* dy,
                    const void* saved, void* dx, size_t outer, size_t n, size_t inner,
                    const double* params, size_t nparams) {
   return guarded([&] {

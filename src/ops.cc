@@ -303,6 +303,9 @@ Params check_params(const Op& op, std::span<const double> given) {
                      names);
       }
     } else if (!(v >= q.min && v <= q.max) || (q.min_open && v == q.min)) {  // also NaN
+      if (q.min <= -kMax && q.max >= kMax) {  // any finite number would do
+        fail(op, std::string(q.name) + " = " + python_repr(v) + " is not finite");
+      }
       fail(op, std::string(q.name) + " = " + python_repr(v) + " is out of range " +
                    range_text(q));
     }
@@ -704,7 +707,7 @@ void prelu_channels(const T* x, const T* weight, T* y, Axis a) {
   for (std::size_t c = 0; c < a.n; ++c) check_params(o, std::span<const double>(std::array<double, 1>{double(weight[c])}));
   for (std::size_t b = 0; b < a.outer; ++b) {
     for (std::size_t c = 0; c < a.n; ++c) {
-      const double w[] = {static_cast<double>(weight[c])};
+      const double w[detail::kMaxParams] = {static_cast<double>(weight[c])};  // kernels read all
       const std::size_t off = (b * a.n + c) * a.inner;
       detail::elementwise_table()[kernel_of(o)].fns<T>().forward(x + off, y + off, a.inner, w);
     }
@@ -737,7 +740,7 @@ void prelu_channels_backward(const T* dy, const T* x, const T* weight, T* dx, T*
   }
   for (std::size_t b = 0; b < a.outer; ++b) {
     for (std::size_t c = 0; c < a.n; ++c) {
-      const double w[] = {static_cast<double>(weight[c])};
+      const double w[detail::kMaxParams] = {static_cast<double>(weight[c])};  // kernels read all
       const std::size_t off = (b * a.n + c) * a.inner;
       detail::elementwise_table()[kernel_of(o)].fns<T>().backward_x(dy + off, x + off, dx + off,
                                                                    a.inner, w);

@@ -40,6 +40,10 @@ struct UsageError {
   std::string message;
 };
 
+// Where output goes and input comes from: stdout and stdin, or strings (the fuzzer).
+std::string* g_capture = nullptr;
+std::istream* g_in = &std::cin;
+
 const char kUsage[] =
     "usage: actfn <function> [--param value ...] [--dtype f64|f32] [values...]\n"
     "       actfn grad <function> [--param value ...] [--dtype f64|f32] [values...]\n"
@@ -210,7 +214,7 @@ std::string list_table() {
 std::vector<std::string> read_stdin_tokens() {
   std::vector<std::string> tokens;
   std::string tok;
-  while (std::cin >> tok) tokens.push_back(std::move(tok));
+  while (*g_in >> tok) tokens.push_back(std::move(tok));
   return tokens;
 }
 
@@ -335,6 +339,10 @@ std::string demo() {
 }
 
 void write_out(const std::string& s) {
+  if (g_capture != nullptr) {
+    *g_capture += s;
+    return;
+  }
   std::fwrite(s.data(), 1, s.size(), stdout);
   std::fflush(stdout);
 }
@@ -678,7 +686,7 @@ int run(const std::vector<std::string>& args) {
     params[k] = *v;
   }
   if (values.empty()) {
-    if (isatty(STDIN_FILENO)) {
+    if (g_in == &std::cin && isatty(STDIN_FILENO)) {
       throw UsageError{std::string(op.name) +
                        ": no values (give them as arguments or on standard input)"};
     }
@@ -692,6 +700,7 @@ int run(const std::vector<std::string>& args) {
 
 }  // namespace
 
+#ifndef ACTFN_CLI_NO_MAIN
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   try {
@@ -713,3 +722,4 @@ int main(int argc, char** argv) {
     return 1;
   }
 }
+#endif  // ACTFN_CLI_NO_MAIN

@@ -34,11 +34,12 @@ double actfn_param_default(int i, int k);
 double actfn_param_min(int i, int k);
 double actfn_param_max(int i, int k);
 
-/* y = f(x); backward: dx = dy * f'(.) reading `saved` as x (from_y = 0) or y (from_y = 1).
+/* dtype is an actfn_dtype (an int, so that any value a caller passes is defined behaviour).
+ * y = f(x); backward: dx = dy * f'(.) reading `saved` as x (from_y = 0) or y (from_y = 1).
  * Sizes by kind as in actfn.hpp: reduce writes outer * inner values, gated outer * n/2 * inner. */
-int actfn_forward(const char* name, actfn_dtype dtype, const void* x, void* y, size_t outer,
+int actfn_forward(const char* name, int dtype, const void* x, void* y, size_t outer,
                   size_t n, size_t inner, const double* params, size_t nparams);
-int actfn_backward(const char* name, int from_y, actfn_dtype dtype, const void* dy,
+int actfn_backward(const char* name, int from_y, int dtype, const void* dy,
                    const void* saved, void* dx, size_t outer, size_t n, size_t inner,
                    const double* params, size_t nparams);
 

@@ -102,7 +102,7 @@ def _bind(fname, params, args, kwargs):
             if p["min_open"]:
                 ok &= a > p["min"]
             if not _np.all(ok):
-                bad = a[~ok].flat[0]
+                bad = float(a[~ok].flat[0])
                 raise ValueError(f"{fname}: {p['name']} = {bad!r} is out of range")
     return values
 

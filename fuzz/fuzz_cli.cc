@@ -1,0 +1,48 @@
+// libFuzzer target: the command line's argument and number parser. Input: arguments
+// separated by NUL bytes, then (after an empty argument) standard input. Every input must
+// end in a result or a usage error, never a crash or an internal error. `plot` and `demo`
+// are left out: they write files.
+#define ACTFN_CLI_NO_MAIN
+#include "../tools/actfn.cc"
+
+#include <cstdlib>
+#include <sstream>
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::vector<std::string> args;
+  std::string cur, in;
+  std::size_t i = 0;
+  for (; i < size; ++i) {
+    if (data[i] == 0) {
+      if (cur.empty()) {
+        ++i;
+        break;  // an empty argument: the rest is stdin
+      }
+      args.push_back(cur);
+      cur.clear();
+    } else {
+      cur += static_cast<char>(data[i]);
+    }
+  }
+  if (!cur.empty() && i >= size) args.push_back(cur);
+  for (; i < size; ++i) in += static_cast<char>(data[i]);
+  if (args.size() > 64 || in.size() > 4096) return 0;
+  for (const auto& a : args)
+    if (a == "plot" || a == "demo") return 0;
+  std::istringstream stdin_text(in);
+  std::string out;
+  g_in = &stdin_text;
+  g_capture = &out;
+  try {
+    run(args);
+  } catch (const UsageError&) {
+  } catch (const actfn::Error&) {
+  } catch (const actfn::plot::PlotError&) {
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "internal error: %s\n", e.what());
+    std::abort();
+  }
+  g_in = &std::cin;
+  g_capture = nullptr;
+  return 0;
+}
