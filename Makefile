@@ -81,7 +81,7 @@ sanitize: deps
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure -j $(JOBS) -E '^install'
-	cmake -S . -B build-tsan $(SAN_FLAGS) -DACTFN_SANITIZE=thread -DACTFN_BUILD_TOOLS=OFF
+	cmake -S . -B build-tsan $(SAN_FLAGS) -DACTFN_SANITIZE=thread
 	cmake --build build-tsan -j $(JOBS) --target actfn_thread_tests
 	TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/actfn_thread_tests
 

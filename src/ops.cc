@@ -428,7 +428,11 @@ void forward_impl(const Op& op, const T* x, T* y, Axis a, std::span<const double
   } else {
     check_apart(op, "y", y, out_size(op, a), "x", x, count);
   }
-  if (count == 0 && op.kind != Kind::reduce) return;
+  if (count == 0) {
+    // Empty lines reduce to the empty sum's log, -inf (outer x inner of them, maybe none).
+    if (op.kind == Kind::reduce) std::fill(y, y + out_size(op, a), -std::numeric_limits<T>::infinity());
+    return;
+  }
   switch (op.kind) {
     case Kind::elementwise:
       detail::elementwise_table()[kernel_of(op)].fns<T>().forward(x, y, count, p.v);

@@ -65,6 +65,10 @@ inline bool SpecialRow(std::vector<long double>& v) {
 // Sparsemax (Martins & Astudillo 2016): y = max(x - tau, 0), tau from the sorted row.
 inline void Sparsemax(std::vector<long double>& v) {
   if (SpecialRow(v)) return;
+  // Shift by the maximum first (sparsemax does not change): with 1e19 in a row, x - tau
+  // would otherwise lose the 1 that tau is away from x (found by hypothesis).
+  const long double m = *std::max_element(v.begin(), v.end());
+  for (long double& x : v) x -= m;
   std::vector<long double> z(v);
   std::sort(z.begin(), z.end(), std::greater<>());
   long double cum = 0, tau = 0;

@@ -33,7 +33,10 @@ using RefFn = long double (*)(long double x, const double* params);
 // Functions with zeros away from x = 0 (x cos x at pi/2) cannot be relatively accurate there
 // without exact range reduction; their error is measured in ULP of max(|y|, floor(x)).
 inline long double floor_abs_x(long double x, const double*) { return std::fabs(x); }
-inline long double floor_one_plus_abs_x(long double x, const double*) { return 1 + std::fabs(x); }
+// xielu's terms alpha_n (expm1(x) - x) and beta x cancel where it crosses 0: their size.
+inline long double floor_xielu(long double x, const double* p) {
+  return (1 + std::fabs(x)) * (std::fabs(p[0]) + std::fabs(p[1]) + std::fabs(p[2]));
+}
 inline long double floor_snake(long double x, const double* p) { return std::fabs(x) + 1 / p[0]; }
 inline long double floor_param0(long double, const double* p) { return std::fabs(p[0]); }
 
@@ -67,7 +70,7 @@ inline constexpr ElementwiseRef kElementwise[] = {
     {"elu", ref::elu, ref::elu_grad, 1, 2, 1, 2},
     {"selu", ref::selu, ref::selu_grad, 1, 3, 1, 3},
     {"celu", ref::celu, ref::celu_grad, 1, 3, 1, 2},
-    {"xielu", ref::xielu, ref::xielu_grad, 1, 4, 1, 4, floor_one_plus_abs_x},
+    {"xielu", ref::xielu, ref::xielu_grad, 1, 4, 1, 4, floor_xielu},
     {"isru", ref::isru, ref::isru_grad, 1, 2, 1, 4},
     {"isrlu", ref::isrlu, ref::isrlu_grad, 1, 2, 1, 4},
     {"gelu", ref::gelu, ref::gelu_grad, 1, 8, 1, 3},

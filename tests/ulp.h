@@ -40,9 +40,11 @@ double ulp_error_floor(T got, long double want, long double floor) {
     return ulp_error(got, want);
   }
   const long double m = std::max(std::fabs(want), std::fabs(floor));
-  const T mt = static_cast<T>(std::min<long double>(m, std::numeric_limits<T>::max()));
+  const T big = std::numeric_limits<T>::max();
+  const T mt = static_cast<T>(std::min<long double>(m, big));
   long double spacing = static_cast<long double>(std::nextafter(mt, std::numeric_limits<T>::infinity())) - mt;
-  if (!(spacing > 0) || !std::isfinite(spacing)) spacing = std::numeric_limits<T>::denorm_min();
+  if (mt == big) spacing = static_cast<long double>(big) - std::nextafter(big, T(0));  // the top binade's
+  if (!(spacing > 0)) spacing = std::numeric_limits<T>::denorm_min();
   // The exact answer is the rounded reference: a correctly rounded result is 0 ULP.
   const long double rounded = static_cast<T>(want);
   if (static_cast<long double>(got) == rounded) return 0;

@@ -31,6 +31,9 @@ inline L xielu(L x, const double* p) {
   if (x > 0 && std::isinf(x)) return p[0] > 0 ? x : p[2] == 0 ? 0.0L : std::copysign(x, L(p[2]));
   if (x > 0) return p[0] * x * x + p[2] * x;
   if (std::isinf(x)) return p[1] > p[2] ? -x : p[1] < p[2] ? x : p[1] * std::expm1(L(p[3]));
+  // Below -1 as x (beta - alpha_n) + alpha_n expm1(x): the textbook order cancels even in
+  // long double for huge |x| (the fuzzer found -1000 read as 0).
+  if (x < -1 && x < p[3]) return x * (L(p[2]) - L(p[1])) + p[1] * std::expm1(x);
   return p[1] * (std::expm1(x < p[3] ? x : L(p[3])) - x) + p[2] * x;
 }
 inline L xielu_grad(L x, const double* p) {

@@ -58,6 +58,8 @@ inline L shifted_softplus_grad(L x, const double*) { return std::isnan(x) ? x : 
 #define ACTFN_KERNELS_SOFTPLUS_INL_H_
 #endif
 
+#include <limits>
+
 #include "hwy/highway.h"
 #include "kernels/sigmoid-inl.h"
 #include "map-inl.h"
@@ -82,6 +84,9 @@ struct Softplus : Kernel {
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
+    // threshold = -inf: every x is above it, even where beta x overflows to -inf
+    // (found by the fuzzer).
+    if (p[1] == -std::numeric_limits<double>::infinity()) return x;
     V lo;
     const V z = TwoProd(d, P(d, 0), x, lo);
     const V y = hn::Div(SoftplusOf(d, z, lo), P(d, 0));
@@ -89,6 +94,7 @@ struct Softplus : Kernel {
   }
   template <class D, class V>
   HWY_INLINE V BackwardX(D d, V dy, V x) const {
+    if (p[1] == -std::numeric_limits<double>::infinity()) return Chain(d, dy, x, hn::Set(d, 1));
     const V z = hn::Mul(P(d, 0), x);
     const V fp = hn::IfThenElse(hn::Gt(z, P(d, 1)), hn::Set(d, 1), LogisticOfProduct(d, P(d, 0), x).s);
     return hn::Mul(dy, fp);
