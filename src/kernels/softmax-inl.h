@@ -157,7 +157,13 @@ HWY_INLINE V Shifted(D d, V x, V lo, V m, V& err) {
   const V b = hn::Sub(z, x);
   const V e = hn::Add(hn::Add(hn::Sub(x, hn::Sub(z, b)), hn::Sub(hn::Neg(m), b)), lo);
   err = hn::IfThenElse(hn::IsFinite(e), e, hn::Zero(d));  // z = +-inf, or x or m NaN
-  return hn::IfThenElse(hn::Eq(x, m), hn::Zero(d), z);
+  V zz = hn::IfThenElse(hn::Eq(x, m), hn::Zero(d), z);
+  // exp(z + err) ~ exp(z) (1 + err) needs a small err; the low part of a huge x scale can be
+  // large (1e284 next to 1e300): then it joins z (found by the fuzzer: a negative "probability").
+  const auto large = hn::Gt(hn::Abs(err), Const(d, 1.0 / 1024));
+  zz = hn::IfThenElse(large, hn::Add(zz, err), zz);
+  err = hn::IfThenElseZero(hn::Not(large), err);
+  return zz;
 }
 
 // exp(x - m) = exp(z) exp(err) ~ exp(z) + exp(z) err.
