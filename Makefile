@@ -22,6 +22,7 @@ VENV ?= .venv
 PY_DEPS = numpy scipy pytest hypothesis scikit-build-core ml_dtypes "dask[distributed]"
 
 FUZZ_SECONDS ?= 60
+FUZZ_SEED ?= 0
 # Sanitized builds compile one Highway target (AVX2, this machine's) instead of five: the
 # kernels are the same templates, and the build takes minutes, not a quarter of an hour.
 SAN_FLAGS = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DACTFN_BUILD_BENCH=OFF \
@@ -85,7 +86,8 @@ sanitize: deps
 	cmake --build build-tsan -j $(JOBS) --target actfn_thread_tests
 	TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/actfn_thread_tests
 
-# libFuzzer targets (clang, ASan + UBSan), each for FUZZ_SECONDS from fuzz/corpus/<name>;
+# libFuzzer targets (clang, ASan + UBSan), each for FUZZ_SECONDS from fuzz/corpus/<name>
+# (FUZZ_SEED=0: a new random seed each run; CI fixes it, so that a run is reproducible);
 # new inputs go to build-fuzz/corpus-<name>, crashes to build-fuzz/.
 fuzz: deps
 	CC=clang CXX=clang++ cmake -S . -B build-fuzz $(SAN_FLAGS) -DACTFN_FUZZ=ON \
@@ -94,7 +96,7 @@ fuzz: deps
 	cmake --build build-fuzz -j $(JOBS) --target fuzz_cli fuzz_array fuzz_softmax
 	for f in cli array softmax; do \
 	  mkdir -p build-fuzz/corpus-$$f; \
-	  ( cd build-fuzz && ./fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	  ( cd build-fuzz && ./fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -seed=$(FUZZ_SEED) -print_final_stats=1 \
 	      -artifact_prefix=./ corpus-$$f ../fuzz/corpus/$$f > fuzz-$$f.log 2>&1 ); rc=$$?; \
 	  echo "fuzz_$$f:"; grep -E "^Done|number_of_executed_units|ERROR|SUMMARY" build-fuzz/fuzz-$$f.log; \
 	  if [ $$rc -ne 0 ]; then tail -40 build-fuzz/fuzz-$$f.log; exit 1; fi; \
