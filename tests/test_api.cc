@@ -150,15 +150,6 @@ TEST(Format, AsPythonPrintsAFloat) {
 }
 
 // ---- errors
-template <class F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
 
 TEST(Errors, ParametersOutOfRange) {
   std::vector<float> x(4, -1.f), y(4, 7.f);

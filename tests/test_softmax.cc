@@ -20,14 +20,6 @@ namespace {
 
 class Softmax : public OnEveryTarget {};
 
-template <class T>
-std::vector<T> random_row(std::size_t n, double lo, double hi, unsigned seed) {
-  std::mt19937_64 rng(seed);
-  std::uniform_real_distribution<double> u(lo, hi);
-  std::vector<T> x(n);
-  for (auto& v : x) v = static_cast<T>(u(rng));
-  return x;
-}
 
 // Error of one output: ULP where the function is judged relatively, else |got - want| in
 // units of eps (a probability near 0 that comes out of a difference, or log_softmax near 0,
@@ -64,7 +56,7 @@ void check_rows() {
     for (std::size_t n : {1000, 32000}) ns.push_back(n);
     for (std::size_t n : ns) {
       for (auto [lo, hi] : {std::pair{-20.0, 20.0}, std::pair{-1e4, 1e4}, std::pair{-3.0, 0.5}}) {
-        const auto x = random_row<T>(n, lo, hi, static_cast<unsigned>(n));
+        const auto x = uniform<T>(n, lo, hi, static_cast<unsigned>(n));
         std::vector<T> y(n);
         forward(o, x.data(), y.data(), Axis{1, n, 1});
         check_line(r, x.data(), y.data(), n, 1, bound, "n=" + std::to_string(n));
@@ -81,7 +73,7 @@ TEST_P(Softmax, RowsMatchReference) {
 template <class T>
 void check_sums() {
   for (std::size_t n : {1, 2, 3, 7, 8, 9, 100, 1000, 32000}) {
-    const auto x = random_row<T>(n, -10, 10, 3);
+    const auto x = uniform<T>(n, -10, 10, 3);
     std::vector<T> y(n);
     softmax(x.data(), y.data(), Axis{1, n, 1});
     long double s = 0;
@@ -178,7 +170,7 @@ void check_axes() {
              {3, 5, 7}, {2, 9, 17}, {4, 1, 8}, {2, 33, 3}, {5, 16}, {1, 3, 2, 11}}) {
       const std::size_t total =
           std::accumulate(shape.begin(), shape.end(), std::size_t{1}, std::multiplies<>());
-      const auto x = random_row<T>(total, -30, 30, static_cast<unsigned>(total));
+      const auto x = uniform<T>(total, -30, 30, static_cast<unsigned>(total));
       for (int axis = -static_cast<int>(shape.size()); axis < static_cast<int>(shape.size());
            ++axis) {
         const Axis a = along(shape, axis);
@@ -213,8 +205,8 @@ void check_backward() {
     for (std::size_t n : {1, 2, 7, 8, 33, 1000}) {
       for (std::size_t inner : {1, 3, 8}) {
         const Axis a{2, n, inner};
-        const auto x = random_row<T>(a.size(), -5, 5, static_cast<unsigned>(n));
-        const auto dy = random_row<T>(a.size(), -1, 1, 99);
+        const auto x = uniform<T>(a.size(), -5, 5, static_cast<unsigned>(n));
+        const auto dy = uniform<T>(a.size(), -1, 1, 99);
         std::vector<T> y(a.size()), dx(a.size());
         forward(o, x.data(), y.data(), a);
         backward(o, Saved::y, dy.data(), y.data(), dx.data(), a);
@@ -255,8 +247,8 @@ TEST_P(Softmax, BackwardMatchesFiniteDifferences) {
   for (const auto& r : kAxis) {
     const Op& o = op(r.name);
     const std::size_t n = 7;
-    const auto x = random_row<double>(n, -3, 3, 5);
-    const auto dy = random_row<double>(n, -1, 1, 6);
+    const auto x = uniform<double>(n, -3, 3, 5);
+    const auto dy = uniform<double>(n, -1, 1, 6);
     std::vector<double> y(n), dx(n);
     forward(o, x.data(), y.data(), Axis{1, n, 1});
     backward(o, Saved::y, dy.data(), y.data(), dx.data(), Axis{1, n, 1});

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <limits>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -46,6 +47,27 @@ std::vector<T> samples(std::size_t random_count = 20000) {
     v.push_back(std::bit_cast<T>(static_cast<U>(rng())));
   }
   return v;
+}
+
+// n values uniform in [lo, hi), deterministic for a seed.
+template <class T>
+std::vector<T> uniform(std::size_t n, double lo, double hi, unsigned seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> u(lo, hi);
+  std::vector<T> v(n);
+  for (auto& x : v) x = static_cast<T>(u(rng));
+  return v;
+}
+
+// The message of the actfn::Error that f throws, or "(no error)".
+template <class F>
+std::string error_of(F f) {
+  try {
+    f();
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "(no error)";
 }
 
 // Every target Highway compiled and this CPU runs (AVX2, SSE4, SSSE3, SCALAR ... ).
