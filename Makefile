@@ -105,6 +105,7 @@ fuzz: deps
 # Regenerates the files made from the registry (a test fails when they are stale).
 docs: build python
 	$(BUILD)/actfn list --markdown > docs/functions.md
+	$(BUILD)/actfn special --markdown > docs/special-values.md
 	$(BUILD)/actfn demo --image docs/img/activations.png > /dev/null
 	cd $(BUILD) && ../$(VENV)/bin/python ../tools/gen_stub.py > ../python/actfn/__init__.pyi
 

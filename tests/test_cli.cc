@@ -216,6 +216,11 @@ TEST(Docs, FunctionsTableMatchesTheRegistry) {
   EXPECT_EQ(slurp(std::string(ACTFN_DOCS) + "/functions.md"), want)
       << "docs/functions.md is stale: run `make docs` (build/actfn list --markdown > docs/functions.md)";
 }
+TEST(Docs, SpecialValuesTableMatchesTheCode) {
+  const std::string want = actfn_cli({"special", "--markdown"}).out;
+  EXPECT_EQ(slurp(std::string(ACTFN_DOCS) + "/special-values.md"), want)
+      << "docs/special-values.md is stale: run `make docs`";
+}
 #endif
 
 // ---- the README stays true: every `$ command` in its console blocks prints what it shows.
