@@ -110,6 +110,7 @@ TEST(ErrorsDoc, EveryCommandLineErrorIsDocumented) {
       "relu --dtype f16 1",
       "list x",
       "demo x",
+      "special x",
       "glu 1 2 3",
       "table softmax",
       "table relu --step 0",
