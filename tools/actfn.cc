@@ -521,11 +521,13 @@ int plot_command(const std::vector<std::string>& args) {
     if (op.kind != actfn::Kind::axis) throw UsageError{"plot: " + std::string(op.name) + " cannot be drawn (try actfn " + std::string(op.name) + " with values)"};
     if (values.empty()) throw UsageError{"plot: " + std::string(op.name) + " needs values: actfn plot " + std::string(op.name) + " 1 2 3 -o bars.png"};
     Spec s = specs.front();
-    if (temperature != 1) {
-      if (!set_param(s, "scale", std::to_string(1 / temperature))) {
+    if (temperature != 1) {  // temperature T is scale 1/T
+      std::size_t k = 0;
+      while (k < op.params.size() && op.params[k].name != "scale") ++k;
+      if (k == op.params.size()) {
         throw UsageError{"plot: " + std::string(op.name) + " takes no --temperature"};
       }
-      s.params[0] = 1 / temperature;
+      s.params[k] = 1 / temperature;
     }
     std::string label = label_of(s);
     if (temperature != 1) label = std::string(op.name) + " (temperature=" + python_repr(temperature) + ")";
