@@ -11,7 +11,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
 # Debian packages the build and the tests need.
-DEB_PACKAGES = cmake g++ make pkg-config libhwy-dev libgtest-dev libbenchmark-dev libcairo2-dev \
+DEB_PACKAGES = cmake g++ make pkg-config libhwy-dev libgtest-dev libbenchmark-dev libcairo2-dev libmpfr-dev \
                fonts-dejavu-core python3 python3-venv python3-dev clang libclang-rt-14-dev
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -382,6 +382,25 @@ const Op& gate_activation(const Op& op) {
   return *find("relu");
 }
 
+// 16-bit arrays: every path widens them to f64, runs the f64 kernels and rounds once.
+template <class T>
+constexpr bool kNarrow = std::is_same_v<T, float16> || std::is_same_v<T, bfloat16>;
+template <class T>
+T neg_inf() {
+  if constexpr (kNarrow<T>) return T(-HUGE_VAL); else return -std::numeric_limits<T>::infinity();
+}
+template <class H>
+std::vector<double> widened(const H* v, std::size_t n) {
+  std::vector<double> out(n);
+  for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<double>(v[i]);
+  return out;
+}
+template <class H>
+void narrow(const double* v, H* out, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) out[i] = H(v[i]);
+}
+constexpr std::size_t kNarrowChunk = 512;
+
 // Gated units on contiguous halves a, b of n values (chunked through small buffers).
 template <class T>
 void gated_forward(const Op& op, const T* a, const T* b, T* y, std::size_t n, const double* p) {
@@ -430,9 +449,27 @@ void forward_impl(const Op& op, const T* x, T* y, Axis a, std::span<const double
   }
   if (count == 0) {
     // Empty lines reduce to the empty sum's log, -inf (outer x inner of them, maybe none).
-    if (op.kind == Kind::reduce) std::fill(y, y + out_size(op, a), -std::numeric_limits<T>::infinity());
+    if (op.kind == Kind::reduce) std::fill(y, y + out_size(op, a), neg_inf<T>());
     return;
   }
+  if constexpr (kNarrow<T>) {
+    if (op.kind == Kind::elementwise) {
+      const auto fwd = detail::elementwise_table()[kernel_of(op)].fns<double>().forward;
+      double t[kNarrowChunk];
+      for (std::size_t i = 0; i < count; i += kNarrowChunk) {
+        const std::size_t m = std::min(kNarrowChunk, count - i);
+        for (std::size_t j = 0; j < m; ++j) t[j] = static_cast<double>(x[i + j]);
+        fwd(t, t, m, p.v);
+        narrow(t, y + i, m);
+      }
+    } else {
+      const std::vector<double> xd = widened(x, count);
+      std::vector<double> yd(out_size(op, a));
+      forward_impl<double>(op, xd.data(), yd.data(), a, std::span<const double>(p.v, op.params.size()));
+      narrow(yd.data(), y, yd.size());
+    }
+    return;
+  } else {
   switch (op.kind) {
     case Kind::elementwise:
       detail::elementwise_table()[kernel_of(op)].fns<T>().forward(x, y, count, p.v);
@@ -448,6 +485,7 @@ void forward_impl(const Op& op, const T* x, T* y, Axis a, std::span<const double
         gated_forward(op, x + 2 * o * half, x + (2 * o + 1) * half, y + o * half, half, p.v);
       return;
     }
+  }
   }
 }
 
@@ -470,6 +508,32 @@ void backward_impl(const Op& op, Saved from, const T* dy, const T* saved, T* dx,
     check_apart(op, "dx", dx, count, sname, saved, from == Saved::x ? count : out_size(op, a));
   }
   if (count == 0) return;
+  if constexpr (kNarrow<T>) {
+    if (op.kind == Kind::elementwise) {
+      const auto& f = detail::elementwise_table()[kernel_of(op)].fns<double>();
+      const auto bwd = from == Saved::x ? f.backward_x : f.backward_y;
+      double g[kNarrowChunk], t[kNarrowChunk];
+      for (std::size_t i = 0; i < count; i += kNarrowChunk) {
+        const std::size_t m = std::min(kNarrowChunk, count - i);
+        for (std::size_t j = 0; j < m; ++j) {
+          g[j] = static_cast<double>(dy[i + j]);
+          t[j] = static_cast<double>(saved[i + j]);
+        }
+        bwd(g, t, t, m, p.v);
+        narrow(t, dx + i, m);
+      }
+    } else {
+      const std::size_t ny = out_size(op, a);
+      const std::vector<double> gd = widened(dy, op.kind == Kind::axis ? count : ny);
+      const std::vector<double> sd =
+          widened(saved, from == Saved::x || op.kind == Kind::axis ? count : ny);
+      std::vector<double> dxd(count);
+      backward_impl<double>(op, from, gd.data(), sd.data(), dxd.data(), a,
+                            std::span<const double>(p.v, op.params.size()));
+      narrow(dxd.data(), dx, count);
+    }
+    return;
+  } else {
   switch (op.kind) {
     case Kind::elementwise: {
       const auto& f = detail::elementwise_table()[kernel_of(op)].fns<T>();
@@ -488,6 +552,34 @@ void backward_impl(const Op& op, Saved from, const T* dy, const T* saved, T* dx,
       }
       return;
     }
+  }
+  }
+}
+
+// The gated units' typed API on two inputs; 16-bit halves go through f64 copies.
+template <class T>
+void gated_forward_any(const Op& op, const T* a, const T* b, T* y, std::size_t n,
+                       const double* p) {
+  if constexpr (kNarrow<T>) {
+    const std::vector<double> ad = widened(a, n), bd = widened(b, n);
+    std::vector<double> yd(n);
+    gated_forward(op, ad.data(), bd.data(), yd.data(), n, p);
+    narrow(yd.data(), y, n);
+  } else {
+    gated_forward(op, a, b, y, n, p);
+  }
+}
+template <class T>
+void gated_backward_any(const Op& op, const T* dy, const T* a, const T* b, T* da, T* db,
+                        std::size_t n, const double* p) {
+  if constexpr (kNarrow<T>) {
+    const std::vector<double> gd = widened(dy, n), ad = widened(a, n), bd = widened(b, n);
+    std::vector<double> dad(n), dbd(n);
+    gated_backward(op, gd.data(), ad.data(), bd.data(), dad.data(), dbd.data(), n, p);
+    narrow(dad.data(), da, n);
+    narrow(dbd.data(), db, n);
+  } else {
+    gated_backward(op, dy, a, b, da, db, n, p);
   }
 }
 
@@ -565,9 +657,24 @@ void backward(const Op& o, Saved from, const double* dy, const double* s, double
   backward_impl(o, from, dy, s, dx, a, p);
 }
 
+void forward(const Op& o, const float16* x, float16* y, Axis a, std::span<const double> p) {
+  forward_impl(o, x, y, a, p);
+}
+void forward(const Op& o, const bfloat16* x, bfloat16* y, Axis a, std::span<const double> p) {
+  forward_impl(o, x, y, a, p);
+}
+void backward(const Op& o, Saved from, const float16* dy, const float16* s, float16* dx, Axis a,
+              std::span<const double> p) {
+  backward_impl(o, from, dy, s, dx, a, p);
+}
+void backward(const Op& o, Saved from, const bfloat16* dy, const bfloat16* s, bfloat16* dx,
+              Axis a, std::span<const double> p) {
+  backward_impl(o, from, dy, s, dx, a, p);
+}
+
 // ---- the typed API: thin wrappers over the registry entry of the same name ----
 namespace {
-template <Real T>
+template <Storage T>
 T scalar(const Op& o, T x, std::span<const double> p = {}) {
   T y;
   forward_impl(o, &x, &y, Axis{1, 1, 1}, p);
@@ -576,59 +683,59 @@ T scalar(const Op& o, T x, std::span<const double> p = {}) {
 Axis flat(std::size_t n) { return Axis{1, n, 1}; }
 }  // namespace
 
-template <Real T> T identity(T x) { static const Op& o = entry("identity"); return scalar(o, x); }
-template <Real T> void identity(const T* x, T* y, std::size_t n) {
+template <Storage T> T identity(T x) { static const Op& o = entry("identity"); return scalar(o, x); }
+template <Storage T> void identity(const T* x, T* y, std::size_t n) {
   static const Op& o = entry("identity");
   forward_impl(o, x, y, flat(n), {});
 }
-template <Real T> void identity_backward(const T* dy, const T* x, T* dx, std::size_t n) {
+template <Storage T> void identity_backward(const T* dy, const T* x, T* dx, std::size_t n) {
   static const Op& o = entry("identity");
   backward_impl(o, Saved::x, dy, x == nullptr ? dy : x, dx, flat(n), {});
 }
 
-template <Real T> T relu(T x) { static const Op& o = entry("relu"); return scalar(o, x); }
-template <Real T> void relu(const T* x, T* y, std::size_t n) {
+template <Storage T> T relu(T x) { static const Op& o = entry("relu"); return scalar(o, x); }
+template <Storage T> void relu(const T* x, T* y, std::size_t n) {
   static const Op& o = entry("relu");
   forward_impl(o, x, y, flat(n), {});
 }
-template <Real T> void relu_backward(const T* dy, const T* x, T* dx, std::size_t n) {
+template <Storage T> void relu_backward(const T* dy, const T* x, T* dx, std::size_t n) {
   static const Op& o = entry("relu");
   backward_impl(o, Saved::x, dy, x, dx, flat(n), {});
 }
 
-template <Real T> T leaky_relu(T x, T alpha) {
+template <Storage T> T leaky_relu(T x, T alpha) {
   static const Op& o = entry("leaky_relu");
-  const double p[] = {alpha};
+  const double p[] = {static_cast<double>(alpha)};
   return scalar(o, x, p);
 }
-template <Real T> void leaky_relu(const T* x, T* y, std::size_t n, T alpha) {
+template <Storage T> void leaky_relu(const T* x, T* y, std::size_t n, T alpha) {
   static const Op& o = entry("leaky_relu");
-  const double p[] = {alpha};
+  const double p[] = {static_cast<double>(alpha)};
   forward_impl(o, x, y, flat(n), p);
 }
-template <Real T>
+template <Storage T>
 void leaky_relu_backward(const T* dy, const T* x, T* dx, std::size_t n, T alpha) {
   static const Op& o = entry("leaky_relu");
-  const double p[] = {alpha};
+  const double p[] = {static_cast<double>(alpha)};
   backward_impl(o, Saved::x, dy, x, dx, flat(n), p);
 }
 
-template <Real T> T sigmoid(T x) { static const Op& o = entry("sigmoid"); return scalar(o, x); }
-template <Real T> void sigmoid(const T* x, T* y, std::size_t n) {
+template <Storage T> T sigmoid(T x) { static const Op& o = entry("sigmoid"); return scalar(o, x); }
+template <Storage T> void sigmoid(const T* x, T* y, std::size_t n) {
   static const Op& o = entry("sigmoid");
   forward_impl(o, x, y, flat(n), {});
 }
-template <Real T> void sigmoid_backward(const T* dy, const T* x, T* dx, std::size_t n) {
+template <Storage T> void sigmoid_backward(const T* dy, const T* x, T* dx, std::size_t n) {
   static const Op& o = entry("sigmoid");
   backward_impl(o, Saved::x, dy, x, dx, flat(n), {});
 }
-template <Real T> void sigmoid_backward_from_y(const T* dy, const T* y, T* dx, std::size_t n) {
+template <Storage T> void sigmoid_backward_from_y(const T* dy, const T* y, T* dx, std::size_t n) {
   static const Op& o = entry("sigmoid");
   backward_impl(o, Saved::y, dy, y, dx, flat(n), {});
 }
 
 namespace {
-template <Real T>
+template <Storage T>
 void row(const Op& o, std::span<const T> x, std::span<T> y) {
   if (x.size() != y.size()) {
     fail(o, "x has " + std::to_string(x.size()) + " elements but y has " +
@@ -638,63 +745,62 @@ void row(const Op& o, std::span<const T> x, std::span<T> y) {
 }
 }  // namespace
 
-template <Real T> void softmax(const T* x, T* y, Axis a) {
+template <Storage T> void softmax(const T* x, T* y, Axis a) {
   static const Op& o = entry("softmax");
   forward_impl(o, x, y, a, {});
 }
-template <Real T> void softmax(std::span<const T> x, std::span<T> y) {
+template <Storage T> void softmax(std::span<const T> x, std::span<T> y) {
   static const Op& o = entry("softmax");
   row(o, x, y);
 }
-template <Real T> void softmax_backward(const T* dy, const T* y, T* dx, Axis a) {
+template <Storage T> void softmax_backward(const T* dy, const T* y, T* dx, Axis a) {
   static const Op& o = entry("softmax");
   backward_impl(o, Saved::y, dy, y, dx, a, {});
 }
-template <Real T> void log_softmax(const T* x, T* y, Axis a) {
+template <Storage T> void log_softmax(const T* x, T* y, Axis a) {
   static const Op& o = entry("log_softmax");
   forward_impl(o, x, y, a, {});
 }
-template <Real T> void log_softmax(std::span<const T> x, std::span<T> y) {
+template <Storage T> void log_softmax(std::span<const T> x, std::span<T> y) {
   static const Op& o = entry("log_softmax");
   row(o, x, y);
 }
-template <Real T> void log_softmax_backward(const T* dy, const T* y, T* dx, Axis a) {
+template <Storage T> void log_softmax_backward(const T* dy, const T* y, T* dx, Axis a) {
   static const Op& o = entry("log_softmax");
   backward_impl(o, Saved::y, dy, y, dx, a, {});
 }
 
 // The rest of the elementwise family (ACTFN_ELEMENTWISE_FUNCTIONS in the header).
+#define ACTFN_ELEMENTWISE_INSTANCES(name, T)                                               \
+  template T name<T>(T, std::initializer_list<double>);                                    \
+  template void name<T>(const T*, T*, std::size_t, std::initializer_list<double>);          \
+  template void name##_backward<T>(const T*, const T*, T*, std::size_t,                    \
+                                   std::initializer_list<double>);
 #define ACTFN_DEFINE_ELEMENTWISE(name)                                                     \
-  template <Real T>                                                                        \
+  template <Storage T>                                                                        \
   T name(T x, std::initializer_list<double> params) {                                      \
     static const Op& o = entry(#name);                                                     \
     return scalar(o, x, std::span<const double>(params.begin(), params.size()));           \
   }                                                                                        \
-  template <Real T>                                                                        \
+  template <Storage T>                                                                        \
   void name(const T* x, T* y, std::size_t n, std::initializer_list<double> params) {       \
     static const Op& o = entry(#name);                                                     \
     forward_impl(o, x, y, flat(n), std::span<const double>(params.begin(), params.size())); \
   }                                                                                        \
-  template <Real T>                                                                        \
+  template <Storage T>                                                                        \
   void name##_backward(const T* dy, const T* x, T* dx, std::size_t n,                     \
                        std::initializer_list<double> params) {                             \
     static const Op& o = entry(#name);                                                     \
     backward_impl(o, Saved::x, dy, x, dx, flat(n),                                         \
                   std::span<const double>(params.begin(), params.size()));                 \
   }                                                                                        \
-  template float name<float>(float, std::initializer_list<double>);                        \
-  template double name<double>(double, std::initializer_list<double>);                     \
-  template void name<float>(const float*, float*, std::size_t, std::initializer_list<double>); \
-  template void name<double>(const double*, double*, std::size_t,                          \
-                             std::initializer_list<double>);                               \
-  template void name##_backward<float>(const float*, const float*, float*, std::size_t,    \
-                                       std::initializer_list<double>);                     \
-  template void name##_backward<double>(const double*, const double*, double*, std::size_t, \
-                                        std::initializer_list<double>);
+  ACTFN_ELEMENTWISE_INSTANCES(name, float) ACTFN_ELEMENTWISE_INSTANCES(name, double)       \
+  ACTFN_ELEMENTWISE_INSTANCES(name, float16) ACTFN_ELEMENTWISE_INSTANCES(name, bfloat16)
 ACTFN_ELEMENTWISE_FUNCTIONS(ACTFN_DEFINE_ELEMENTWISE)
 #undef ACTFN_DEFINE_ELEMENTWISE
+#undef ACTFN_ELEMENTWISE_INSTANCES
 
-template <Real T> void tanh_backward_from_y(const T* dy, const T* y, T* dx, std::size_t n) {
+template <Storage T> void tanh_backward_from_y(const T* dy, const T* y, T* dx, std::size_t n) {
   static const Op& o = entry("tanh");
   backward_impl(o, Saved::y, dy, y, dx, flat(n), {});
 }
@@ -781,45 +887,45 @@ void rrelu_train_backward(const T* dy, const T* noise, T* dx, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) dx[i] = dy[i] * noise[i];
 }
 
-template <Real T> void softmin(const T* x, T* y, Axis a) {
+template <Storage T> void softmin(const T* x, T* y, Axis a) {
   static const Op& o = entry("softmin");
   forward_impl(o, x, y, a, {});
 }
-template <Real T> void softmin_backward(const T* dy, const T* y, T* dx, Axis a) {
+template <Storage T> void softmin_backward(const T* dy, const T* y, T* dx, Axis a) {
   static const Op& o = entry("softmin");
   backward_impl(o, Saved::y, dy, y, dx, a, {});
 }
-template <Real T> void logsumexp(const T* x, T* y, Axis a) {
+template <Storage T> void logsumexp(const T* x, T* y, Axis a) {
   static const Op& o = entry("logsumexp");
   forward_impl(o, x, y, a, {});
 }
-template <Real T> void logsumexp_backward(const T* dy, const T* x, T* dx, Axis a) {
+template <Storage T> void logsumexp_backward(const T* dy, const T* x, T* dx, Axis a) {
   static const Op& o = entry("logsumexp");
   backward_impl(o, Saved::x, dy, x, dx, a, {});
 }
-template <Real T> void sparsemax(const T* x, T* y, Axis a) {
+template <Storage T> void sparsemax(const T* x, T* y, Axis a) {
   static const Op& o = entry("sparsemax");
   forward_impl(o, x, y, a, {});
 }
-template <Real T> void sparsemax_backward(const T* dy, const T* y, T* dx, Axis a) {
+template <Storage T> void sparsemax_backward(const T* dy, const T* y, T* dx, Axis a) {
   static const Op& o = entry("sparsemax");
   backward_impl(o, Saved::y, dy, y, dx, a, {});
 }
-template <Real T> void entmax15(const T* x, T* y, Axis a) {
+template <Storage T> void entmax15(const T* x, T* y, Axis a) {
   static const Op& o = entry("entmax15");
   forward_impl(o, x, y, a, {});
 }
-template <Real T> void entmax15_backward(const T* dy, const T* y, T* dx, Axis a) {
+template <Storage T> void entmax15_backward(const T* dy, const T* y, T* dx, Axis a) {
   static const Op& o = entry("entmax15");
   backward_impl(o, Saved::y, dy, y, dx, a, {});
 }
-template <Real T>
+template <Storage T>
 void gumbel_softmax(const T* x, T* y, Axis a, double tau, bool hard, unsigned long long seed) {
   static const Op& o = entry("gumbel_softmax");
   const double p[] = {tau, hard ? 1.0 : 0.0, static_cast<double>(seed)};
   forward_impl(o, x, y, a, p);
 }
-template <Real T>
+template <Storage T>
 void gumbel_softmax_backward(const T* dy, const T* x, T* dx, Axis a, double tau, bool hard,
                              unsigned long long seed) {
   static const Op& o = entry("gumbel_softmax");
@@ -827,16 +933,20 @@ void gumbel_softmax_backward(const T* dy, const T* x, T* dx, Axis a, double tau,
   backward_impl(o, Saved::x, dy, x, dx, a, p);
 }
 
+#define ACTFN_GATED_INSTANCES(name, T)                                                     \
+  template void name<T>(const T*, const T*, T*, std::size_t, std::initializer_list<double>); \
+  template void name##_backward<T>(const T*, const T*, const T*, T*, T*, std::size_t,      \
+                                   std::initializer_list<double>);
 #define ACTFN_DEFINE_GATED(name)                                                           \
-  template <Real T>                                                                        \
+  template <Storage T>                                                                        \
   void name(const T* a, const T* b, T* y, std::size_t n, std::initializer_list<double> params) { \
     static const Op& o = entry(#name);                                                     \
     const Params p = check_params(o, std::span<const double>(params.begin(), params.size())); \
     check_apart(o, "y", y, n, "a", a, n);                                                  \
     check_apart(o, "y", y, n, "b", b, n);                                                  \
-    if (n > 0) gated_forward(o, a, b, y, n, p.v);                                          \
+    if (n > 0) gated_forward_any(o, a, b, y, n, p.v);                                                \
   }                                                                                        \
-  template <Real T>                                                                        \
+  template <Storage T>                                                                        \
   void name##_backward(const T* dy, const T* a, const T* b, T* da, T* db, std::size_t n,  \
                        std::initializer_list<double> params) {                             \
     static const Op& o = entry(#name);                                                     \
@@ -846,19 +956,13 @@ void gumbel_softmax_backward(const T* dy, const T* x, T* dx, Axis a, double tau,
     check_apart(o, "da", da, n, "db", db, n);                                              \
     check_apart(o, "da", da, n, "dy", dy, n + 1);                                          \
     check_apart(o, "db", db, n, "dy", dy, n + 1);                                          \
-    if (n > 0) gated_backward(o, dy, a, b, da, db, n, p.v);                                \
+    if (n > 0) gated_backward_any(o, dy, a, b, da, db, n, p.v);                                      \
   }                                                                                        \
-  template void name<float>(const float*, const float*, float*, std::size_t,               \
-                            std::initializer_list<double>);                                \
-  template void name<double>(const double*, const double*, double*, std::size_t,           \
-                             std::initializer_list<double>);                               \
-  template void name##_backward<float>(const float*, const float*, const float*, float*,   \
-                                       float*, std::size_t, std::initializer_list<double>); \
-  template void name##_backward<double>(const double*, const double*, const double*,       \
-                                        double*, double*, std::size_t,                     \
-                                        std::initializer_list<double>);
+  ACTFN_GATED_INSTANCES(name, float) ACTFN_GATED_INSTANCES(name, double)                 \
+  ACTFN_GATED_INSTANCES(name, float16) ACTFN_GATED_INSTANCES(name, bfloat16)
 ACTFN_GATED_FUNCTIONS(ACTFN_DEFINE_GATED)
 #undef ACTFN_DEFINE_GATED
+#undef ACTFN_GATED_INSTANCES
 
 // ---- softmax with options: the masks and the scale are applied to a copy of x (broadcast as
 // numpy does), which the plain kernel then takes with {scale 1, safe}.
@@ -986,8 +1090,9 @@ void log_softmax_backward(const T* dy, const T* y, T* dx, std::span<const std::s
   softmax_backward_with("log_softmax", dy, y, dx, shape, axis, options);
 }
 
-// Explicit instantiations: the typed API exists for float and double.
-#define ACTFN_INSTANTIATE(T)                                                         \
+// Explicit instantiations: the typed API exists for float and double, most of it for float16
+// and bfloat16 too.
+#define ACTFN_INSTANTIATE_STORAGE(T)                                                 \
   template T identity<T>(T);                                                         \
   template void identity<T>(const T*, T*, std::size_t);                             \
   template void identity_backward<T>(const T*, const T*, T*, std::size_t);          \
@@ -1008,11 +1113,6 @@ void log_softmax_backward(const T* dy, const T* y, T* dx, std::span<const std::s
   template void log_softmax<T>(std::span<const T>, std::span<T>);                   \
   template void log_softmax_backward<T>(const T*, const T*, T*, Axis);                \
   template void tanh_backward_from_y<T>(const T*, const T*, T*, std::size_t);       \
-  template void prelu_channels<T>(const T*, const T*, T*, Axis);                    \
-  template void prelu_channels_backward<T>(const T*, const T*, const T*, T*, T*, Axis); \
-  template void rrelu_train<T>(const T*, T*, T*, std::size_t, double, double,       \
-                               unsigned long long);                                 \
-  template void rrelu_train_backward<T>(const T*, const T*, T*, std::size_t);        \
   template void softmin<T>(const T*, T*, Axis);                                     \
   template void softmin_backward<T>(const T*, const T*, T*, Axis);                  \
   template void logsumexp<T>(const T*, T*, Axis);                                   \
@@ -1023,7 +1123,13 @@ void log_softmax_backward(const T* dy, const T* y, T* dx, std::span<const std::s
   template void entmax15_backward<T>(const T*, const T*, T*, Axis);                 \
   template void gumbel_softmax<T>(const T*, T*, Axis, double, bool, unsigned long long); \
   template void gumbel_softmax_backward<T>(const T*, const T*, T*, Axis, double, bool, \
-                                           unsigned long long);                     \
+                                           unsigned long long);
+#define ACTFN_INSTANTIATE_REAL(T)                                                    \
+  template void prelu_channels<T>(const T*, const T*, T*, Axis);                    \
+  template void prelu_channels_backward<T>(const T*, const T*, const T*, T*, T*, Axis); \
+  template void rrelu_train<T>(const T*, T*, T*, std::size_t, double, double,       \
+                               unsigned long long);                                 \
+  template void rrelu_train_backward<T>(const T*, const T*, T*, std::size_t);        \
   template void softmax<T>(const T*, T*, std::span<const std::size_t>, int,        \
                            const SoftmaxOptions<T>&);                               \
   template void log_softmax<T>(const T*, T*, std::span<const std::size_t>, int,    \
@@ -1033,8 +1139,13 @@ void log_softmax_backward(const T* dy, const T* y, T* dx, std::span<const std::s
   template void log_softmax_backward<T>(const T*, const T*, T*,                     \
                                         std::span<const std::size_t>, int,          \
                                         const SoftmaxOptions<T>&);
-ACTFN_INSTANTIATE(float)
-ACTFN_INSTANTIATE(double)
-#undef ACTFN_INSTANTIATE
+ACTFN_INSTANTIATE_STORAGE(float)
+ACTFN_INSTANTIATE_STORAGE(double)
+ACTFN_INSTANTIATE_STORAGE(float16)
+ACTFN_INSTANTIATE_STORAGE(bfloat16)
+ACTFN_INSTANTIATE_REAL(float)
+ACTFN_INSTANTIATE_REAL(double)
+#undef ACTFN_INSTANTIATE_STORAGE
+#undef ACTFN_INSTANTIATE_REAL
 
 }  // namespace actfn

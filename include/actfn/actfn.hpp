@@ -1,4 +1,4 @@
-// actfn: neural-network activation functions, forward and backward, f32 and f64.
+// actfn: neural-network activation functions, forward and backward, in f64, f32, f16 and bf16.
 //
 //   #include <actfn/actfn.hpp>
 //
@@ -28,8 +28,11 @@
 // - Elementwise arrays may be computed in place (y == x); any other overlap is an error.
 #pragma once
 
+#include <bit>
+#include <cmath>
 #include <concepts>
 #include <cstddef>
+#include <cstdint>
 #include <initializer_list>
 #include <span>
 #include <stdexcept>
@@ -44,6 +47,89 @@ inline constexpr std::string_view kVersion = "0.1.0";
 // The types actfn computes in.
 template <class T>
 concept Real = std::same_as<T, float> || std::same_as<T, double>;
+
+// 16-bit storage types: IEEE binary16 (float16) and bfloat16 (the top half of a float).
+// Arrays of them are loaded, computed in f64 and rounded once (to nearest, ties to even) on
+// store. Converting from float or double rounds once (no double rounding); to float or
+// double is exact.
+namespace detail {
+// v rounded to the binary format of p significand bits and exponents [emin, 1 - emin], as
+// its 16-bit pattern (sign, 16 - p exponent bits, p - 1 fraction bits).
+inline std::uint16_t round_to_16(double v, int p, int emin) {
+  const std::uint64_t b = std::bit_cast<std::uint64_t>(v);
+  const std::uint64_t frac = b & ((std::uint64_t{1} << 52) - 1);
+  const auto sign = static_cast<std::uint16_t>((b >> 48) & 0x8000u);
+  const auto inf = static_cast<std::uint16_t>(0x7fffu & ~((1u << (p - 1)) - 1));
+  const int eb = static_cast<int>((b >> 52) & 0x7ff);
+  if (eb == 0x7ff) {  // inf, or a NaN kept quiet with its sign and top payload bits
+    if (frac == 0) return sign | inf;
+    return sign | inf | static_cast<std::uint16_t>(1u << (p - 2)) |
+           static_cast<std::uint16_t>(frac >> (52 - (p - 1)));
+  }
+  if (eb == 0) return sign;  // f64 subnormals lie far below half the smallest 16-bit value
+  const int e = eb - 1023;
+  if (e > 1 - emin) return sign | inf;
+  const std::uint64_t m = frac | (std::uint64_t{1} << 52);
+  const int q = (e > emin ? e : emin) - (p - 1);  // the exponent of the result's last bit
+  const int shift = q - (e - 52);                  // bits dropped: at least 53 - p
+  if (shift >= 54) return sign;                    // below half the smallest subnormal
+  std::uint64_t r = m >> shift;
+  const std::uint64_t rem = m & ((std::uint64_t{1} << shift) - 1);
+  const std::uint64_t half = std::uint64_t{1} << (shift - 1);
+  if (rem > half || (rem == half && (r & 1))) ++r;
+  // Exponent field times 2^(p-1) plus r: a carry out of r moves into the exponent, and
+  // subnormals (field 0) come out right too.
+  const std::uint64_t bits = (static_cast<std::uint64_t>(q + p - 1 - emin) << (p - 1)) + r;
+  return sign | static_cast<std::uint16_t>(bits >= inf ? inf : bits);
+}
+inline double widen_16(std::uint16_t h, int p, int emin) {
+  const int ef = (h & 0x7fff) >> (p - 1);
+  const int mf = h & ((1 << (p - 1)) - 1);
+  const double s = (h & 0x8000) ? -1.0 : 1.0;
+  if (ef == (0x7fff >> (p - 1))) {
+    if (mf == 0) return s * HUGE_VAL;
+    const auto nan = 0x7ff8000000000000ull | (static_cast<std::uint64_t>(mf) << (53 - p));
+    return std::copysign(std::bit_cast<double>(nan), s);
+  }
+  if (ef == 0) return s * std::ldexp(static_cast<double>(mf), emin - (p - 1));
+  return s * std::ldexp(static_cast<double>(mf + (1 << (p - 1))), ef - 1 + emin - (p - 1));
+}
+}  // namespace detail
+
+struct float16 {
+  std::uint16_t bits = 0;
+  float16() = default;
+  explicit float16(double v) : bits(detail::round_to_16(v, 11, -14)) {}
+  explicit float16(float v) : float16(static_cast<double>(v)) {}
+  explicit float16(int v) : float16(static_cast<double>(v)) {}
+  explicit operator double() const { return detail::widen_16(bits, 11, -14); }
+  explicit operator float() const { return static_cast<float>(static_cast<double>(*this)); }
+  static float16 from_bits(std::uint16_t b) {
+    float16 h;
+    h.bits = b;
+    return h;
+  }
+};
+struct bfloat16 {
+  std::uint16_t bits = 0;
+  bfloat16() = default;
+  explicit bfloat16(double v) : bits(detail::round_to_16(v, 8, -126)) {}
+  explicit bfloat16(float v) : bfloat16(static_cast<double>(v)) {}
+  explicit bfloat16(int v) : bfloat16(static_cast<double>(v)) {}
+  explicit operator float() const {
+    return std::bit_cast<float>(static_cast<std::uint32_t>(bits) << 16);
+  }
+  explicit operator double() const { return static_cast<float>(*this); }
+  static bfloat16 from_bits(std::uint16_t b) {
+    bfloat16 h;
+    h.bits = b;
+    return h;
+  }
+};
+
+// The element types of arrays: the Real types and the 16-bit storage types.
+template <class T>
+concept Storage = Real<T> || std::same_as<T, float16> || std::same_as<T, bfloat16>;
 
 // Every invalid argument throws this; what() is one line naming the function.
 class Error : public std::invalid_argument {
@@ -123,35 +209,45 @@ void backward(const Op& op, Saved from, const float* dy, const float* saved, flo
               std::span<const double> params = {});
 void backward(const Op& op, Saved from, const double* dy, const double* saved, double* dx,
               Axis a, std::span<const double> params = {});
+// The same for 16-bit arrays (computed in f64, rounded once).
+void forward(const Op& op, const float16* x, float16* y, Axis a,
+             std::span<const double> params = {});
+void forward(const Op& op, const bfloat16* x, bfloat16* y, Axis a,
+             std::span<const double> params = {});
+void backward(const Op& op, Saved from, const float16* dy, const float16* saved, float16* dx,
+              Axis a, std::span<const double> params = {});
+void backward(const Op& op, Saved from, const bfloat16* dy, const bfloat16* saved,
+              bfloat16* dx, Axis a, std::span<const double> params = {});
 
 // ------------------------------------------------------------------------------------------
 // Elementwise functions. Each has a scalar form, an array form (y may equal x) and a backward
-// form (dx may equal dy or x). All are defined for float and double.
+// form (dx may equal dy or x). All are defined for float, double,
+// float16 and bfloat16.
 
 // identity (alias linear): y = x.  dx = dy (x is not read).
-template <Real T> T identity(T x);
-template <Real T> void identity(const T* x, T* y, std::size_t n);
-template <Real T> void identity_backward(const T* dy, const T* x, T* dx, std::size_t n);
+template <Storage T> T identity(T x);
+template <Storage T> void identity(const T* x, T* y, std::size_t n);
+template <Storage T> void identity_backward(const T* dy, const T* x, T* dx, std::size_t n);
 
 // relu: y = max(0, x), with relu(-0) = +0 and relu(NaN) = NaN.  relu'(x) = x > 0 ? 1 : 0.
-template <Real T> T relu(T x);
-template <Real T> void relu(const T* x, T* y, std::size_t n);
-template <Real T> void relu_backward(const T* dy, const T* x, T* dx, std::size_t n);
+template <Storage T> T relu(T x);
+template <Storage T> void relu(const T* x, T* y, std::size_t n);
+template <Storage T> void relu_backward(const T* dy, const T* x, T* dx, std::size_t n);
 
 // leaky_relu: y = x > 0 ? x : alpha * x, alpha in [0, 1], default 0.01 (PyTorch's).
 // leaky_relu'(x) = x > 0 ? 1 : alpha.
-template <Real T> T leaky_relu(T x, T alpha = T(0.01));
-template <Real T> void leaky_relu(const T* x, T* y, std::size_t n, T alpha = T(0.01));
-template <Real T>
+template <Storage T> T leaky_relu(T x, T alpha = T(0.01));
+template <Storage T> void leaky_relu(const T* x, T* y, std::size_t n, T alpha = T(0.01));
+template <Storage T>
 void leaky_relu_backward(const T* dy, const T* x, T* dx, std::size_t n, T alpha = T(0.01));
 
 // sigmoid: y = 1 / (1 + exp(-x)).  sigmoid'(x) = y * (1 - y).
 // Backward from x is accurate everywhere (sigmoid'(40) = 4.2e-18, not 0); from y it is the
 // cheap y * (1 - y), which loses the tail where y rounds to 1.
-template <Real T> T sigmoid(T x);
-template <Real T> void sigmoid(const T* x, T* y, std::size_t n);
-template <Real T> void sigmoid_backward(const T* dy, const T* x, T* dx, std::size_t n);
-template <Real T> void sigmoid_backward_from_y(const T* dy, const T* y, T* dx, std::size_t n);
+template <Storage T> T sigmoid(T x);
+template <Storage T> void sigmoid(const T* x, T* y, std::size_t n);
+template <Storage T> void sigmoid_backward(const T* dy, const T* x, T* dx, std::size_t n);
+template <Storage T> void sigmoid_backward_from_y(const T* dy, const T* y, T* dx, std::size_t n);
 
 // The rest of the elementwise family, each with the same three forms:
 //   T name(T x, params);  void name(const T* x, T* y, n, params);
@@ -170,16 +266,16 @@ template <Real T> void sigmoid_backward_from_y(const T* dy, const T* y, T* dx, s
   X(quadratic) X(poisson1) X(spline) X(sqnl)
 
 #define ACTFN_DECLARE_ELEMENTWISE(name)                                                    \
-  template <Real T>                                                                        \
+  template <Storage T>                                                                        \
   T name(T x, std::initializer_list<double> params = {});                                  \
-  template <Real T>                                                                        \
+  template <Storage T>                                                                        \
   void name(const T* x, T* y, std::size_t n, std::initializer_list<double> params = {});   \
-  template <Real T>                                                                        \
+  template <Storage T>                                                                        \
   void name##_backward(const T* dy, const T* x, T* dx, std::size_t n,                     \
                        std::initializer_list<double> params = {});
 ACTFN_ELEMENTWISE_FUNCTIONS(ACTFN_DECLARE_ELEMENTWISE)
 #undef ACTFN_DECLARE_ELEMENTWISE
-template <Real T> void tanh_backward_from_y(const T* dy, const T* y, T* dx, std::size_t n);
+template <Storage T> void tanh_backward_from_y(const T* dy, const T* y, T* dx, std::size_t n);
 
 // PReLU with one weight per channel, as PyTorch's nn.PReLU(num_parameters=C) on (N, C, ...):
 // a = {N, C, spatial}, weight has C values. Backward gives dx and dweight (summed over N and
@@ -206,14 +302,14 @@ void rrelu_train_backward(const T* dy, const T* noise, T* dx, std::size_t n);
 // anywhere in a row makes the whole row NaN. y may equal x.
 
 // softmax: y_i = exp(x_i - max) / sum_j exp(x_j - max).  dx = y * (dy - sum(dy * y)).
-template <Real T> void softmax(const T* x, T* y, Axis a);
-template <Real T> void softmax(std::span<const T> x, std::span<T> y);
-template <Real T> void softmax_backward(const T* dy, const T* y, T* dx, Axis a);
+template <Storage T> void softmax(const T* x, T* y, Axis a);
+template <Storage T> void softmax(std::span<const T> x, std::span<T> y);
+template <Storage T> void softmax_backward(const T* dy, const T* y, T* dx, Axis a);
 
 // log_softmax: y_i = x_i - max - log(sum_j exp(x_j - max)).  dx = dy - exp(y) * sum(dy).
-template <Real T> void log_softmax(const T* x, T* y, Axis a);
-template <Real T> void log_softmax(std::span<const T> x, std::span<T> y);
-template <Real T> void log_softmax_backward(const T* dy, const T* y, T* dx, Axis a);
+template <Storage T> void log_softmax(const T* x, T* y, Axis a);
+template <Storage T> void log_softmax(std::span<const T> x, std::span<T> y);
+template <Storage T> void log_softmax_backward(const T* dy, const T* y, T* dx, Axis a);
 
 // The options users keep asking every peer for, for softmax, log_softmax and softmin over a
 // row-major tensor of `shape` along `axis`:
@@ -250,25 +346,25 @@ void log_softmax_backward(const T* dy, const T* y, T* dx, std::span<const std::s
 
 // softmin = softmax(-x); logsumexp = max + log(sum exp(x - max)), one value per line (y has
 // a.outer * a.inner values), backward reads x: dx = dy * softmax(x).
-template <Real T> void softmin(const T* x, T* y, Axis a);
-template <Real T> void softmin_backward(const T* dy, const T* y, T* dx, Axis a);
-template <Real T> void logsumexp(const T* x, T* y, Axis a);
-template <Real T> void logsumexp_backward(const T* dy, const T* x, T* dx, Axis a);
+template <Storage T> void softmin(const T* x, T* y, Axis a);
+template <Storage T> void softmin_backward(const T* dy, const T* y, T* dx, Axis a);
+template <Storage T> void logsumexp(const T* x, T* y, Axis a);
+template <Storage T> void logsumexp_backward(const T* dy, const T* x, T* dx, Axis a);
 
 // Sparse maps onto the simplex, exact (sort-based), backward from y:
 // sparsemax (Martins & Astudillo 2016) and 1.5-entmax (Peters et al. 2019).
-template <Real T> void sparsemax(const T* x, T* y, Axis a);
-template <Real T> void sparsemax_backward(const T* dy, const T* y, T* dx, Axis a);
-template <Real T> void entmax15(const T* x, T* y, Axis a);
-template <Real T> void entmax15_backward(const T* dy, const T* y, T* dx, Axis a);
+template <Storage T> void sparsemax(const T* x, T* y, Axis a);
+template <Storage T> void sparsemax_backward(const T* dy, const T* y, T* dx, Axis a);
+template <Storage T> void entmax15(const T* x, T* y, Axis a);
+template <Storage T> void entmax15_backward(const T* dy, const T* y, T* dx, Axis a);
 
 // gumbel_softmax(tau, hard): softmax((x + g) / tau) with Gumbel noise g drawn from `seed`
 // (the same on every machine); hard gives the one-hot of the argmax. Backward reads x and the
 // same seed, and differentiates the soft sample (straight-through when hard).
-template <Real T>
+template <Storage T>
 void gumbel_softmax(const T* x, T* y, Axis a, double tau = 1, bool hard = false,
                     unsigned long long seed = 0);
-template <Real T>
+template <Storage T>
 void gumbel_softmax_backward(const T* dy, const T* x, T* dx, Axis a, double tau = 1,
                              bool hard = false, unsigned long long seed = 0);
 
@@ -279,10 +375,10 @@ void gumbel_softmax_backward(const T* dy, const T* x, T* dx, Axis a, double tau 
 // a.n = 2m (PyTorch's F.glu(x, dim)).
 #define ACTFN_GATED_FUNCTIONS(X) X(glu) X(swiglu) X(geglu) X(reglu)
 #define ACTFN_DECLARE_GATED(name)                                                          \
-  template <Real T>                                                                        \
+  template <Storage T>                                                                        \
   void name(const T* a, const T* b, T* y, std::size_t n,                                   \
             std::initializer_list<double> params = {});                                    \
-  template <Real T>                                                                        \
+  template <Storage T>                                                                        \
   void name##_backward(const T* dy, const T* a, const T* b, T* da, T* db, std::size_t n,  \
                        std::initializer_list<double> params = {});
 ACTFN_GATED_FUNCTIONS(ACTFN_DECLARE_GATED)

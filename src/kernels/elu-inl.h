@@ -15,41 +15,53 @@
 #ifndef ACTFN_KERNELS_ELU_REF_
 #define ACTFN_KERNELS_ELU_REF_
 #include <cmath>
+#include "kernels/ref-common.h"
 namespace actfn::ref {
-using L = long double;
-constexpr L kSeluScale = 1.0507009873554804934193349852946L;
-constexpr L kSeluAlpha = 1.6732632423543772848170429916717L;
-inline L elu(L x, const double* p) { return x > 0 ? x : p[0] * std::expm1(x); }
-inline L elu_grad(L x, const double* p) { return std::isnan(x) ? x : x > 0 ? 1.0L : p[0] * std::exp(x); }
-inline L selu(L x, const double*) { return kSeluScale * (x > 0 ? x : kSeluAlpha * std::expm1(x)); }
+constexpr long double kSeluScale = 1.0507009873554804934193349852946L;
+constexpr long double kSeluAlpha = 1.6732632423543772848170429916717L;
+template <class L>
+inline L elu(L x, const double* p) { return x > 0 ? x : p[0] * expm1(x); }
+template <class L>
+inline L elu_grad(L x, const double* p) { return isnan(x) ? x : x > 0 ? 1.0L : p[0] * exp(x); }
+template <class L>
+inline L selu(L x, const double*) { return kSeluScale * (x > 0 ? x : kSeluAlpha * expm1(x)); }
+template <class L>
 inline L selu_grad(L x, const double*) {
-  return std::isnan(x) ? x : x > 0 ? kSeluScale : kSeluScale * kSeluAlpha * std::exp(x);
+  return isnan(x) ? x : x > 0 ? kSeluScale : kSeluScale * kSeluAlpha * exp(x);
 }
-inline L celu(L x, const double* p) { return x > 0 ? x : p[0] * std::expm1(x / p[0]); }
-inline L celu_grad(L x, const double* p) { return std::isnan(x) ? x : x > 0 ? 1.0L : std::exp(x / p[0]); }
+template <class L>
+inline L celu(L x, const double* p) { return x > 0 ? x : p[0] * expm1(x / p[0]); }
+template <class L>
+inline L celu_grad(L x, const double* p) { return isnan(x) ? x : x > 0 ? 1.0L : exp(x / p[0]); }
+template <class L>
 inline L xielu(L x, const double* p) {
-  if (x > 0 && std::isinf(x)) return p[0] > 0 ? x : p[2] == 0 ? 0.0L : std::copysign(x, L(p[2]));
+  if (x > 0 && isinf(x)) return p[0] > 0 ? x : p[2] == 0 ? 0.0L : copysign(x, L(p[2]));
   if (x > 0) return p[0] * x * x + p[2] * x;
-  if (std::isinf(x)) return p[1] > p[2] ? -x : p[1] < p[2] ? x : p[1] * std::expm1(L(p[3]));
+  if (isinf(x)) return p[1] > p[2] ? -x : p[1] < p[2] ? x : p[1] * expm1(L(p[3]));
   // Below -1 as x (beta - alpha_n) + alpha_n expm1(x): the textbook order cancels even in
   // long double for huge |x| (the fuzzer found -1000 read as 0).
-  if (x < -1 && x < p[3]) return x * (L(p[2]) - L(p[1])) + p[1] * std::expm1(x);
-  return p[1] * (std::expm1(x < p[3] ? x : L(p[3])) - x) + p[2] * x;
+  if (x < -1 && x < p[3]) return x * (L(p[2]) - L(p[1])) + p[1] * expm1(x);
+  return p[1] * (expm1(x < p[3] ? x : L(p[3])) - x) + p[2] * x;
 }
+template <class L>
 inline L xielu_grad(L x, const double* p) {
-  if (std::isnan(x)) return x;
+  if (isnan(x)) return x;
   if (x > 0) return p[0] == 0 ? L(p[2]) : 2 * p[0] * x + p[2];
-  return p[1] * ((x < p[3] ? std::exp(x) : 0.0L) - 1) + p[2];
+  return p[1] * ((x < p[3] ? exp(x) : 0.0L) - 1) + p[2];
 }
+template <class L>
 inline L isru(L x, const double* p) {
-  if (std::isinf(x)) return p[0] > 0 ? std::copysign(1 / std::sqrt(L(p[0])), x) : x;
-  return x / std::sqrt(1 + p[0] * x * x);
+  if (isinf(x)) return p[0] > 0 ? copysign(1 / sqrt(L(p[0])), x) : x;
+  return x / sqrt(1 + p[0] * x * x);
 }
+template <class L>
 inline L isru_grad(L x, const double* p) {
-  const L r = std::sqrt(1 + p[0] * x * x);
-  return std::isnan(x) ? x : 1 / (r * r * r);
+  const L r = sqrt(1 + p[0] * x * x);
+  return isnan(x) ? x : 1 / (r * r * r);
 }
+template <class L>
 inline L isrlu(L x, const double* p) { return x >= 0 ? x : isru(x, p); }
+template <class L>
 inline L isrlu_grad(L x, const double* p) { return x >= 0 ? 1.0L : isru_grad(x, p); }
 }  // namespace actfn::ref
 #endif

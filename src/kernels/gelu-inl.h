@@ -17,26 +17,33 @@
 #ifndef ACTFN_KERNELS_GELU_REF_
 #define ACTFN_KERNELS_GELU_REF_
 #include <cmath>
+#include "kernels/ref-common.h"
 #include "kernels/sigmoid-inl.h"
 namespace actfn::ref {
-inline L ncdf(L x) { return std::erfc(-x / std::sqrt(2.0L)) / 2; }
-inline L npdf(L x) { return std::exp(-x * x / 2) / std::sqrt(2 * 3.14159265358979323846264338327950288L); }
-constexpr L kSqrt2OverPi = 0.797884560802865355879892119868763737L;
+template <class L>
+inline L ncdf(L x) { return erfc(-x / sqrt(L(2))) / 2; }
+template <class L>
+inline L npdf(L x) { return exp(-x * x / 2) / sqrt(2 * L(3.14159265358979323846264338327950288L)); }
+constexpr long double kSqrt2OverPi = 0.797884560802865355879892119868763737L;
+template <class L>
 inline L gelu(L x, const double* p) {
   if (p[0] == 0) return times(x, ncdf(x), 0, x);
   const L u = kSqrt2OverPi * (x + 0.044715L * x * x * x);
   return times(x, sig(2 * u), 0, x);
 }
+template <class L>
 inline L gelu_grad(L x, const double* p) {
-  if (std::isinf(x)) return x > 0 ? 1.0L : 0.0L;
+  if (isinf(x)) return x > 0 ? 1.0L : 0.0L;
   if (p[0] == 0) return ncdf(x) + x * npdf(x);
   const L u = kSqrt2OverPi * (x + 0.044715L * x * x * x);
   const L du = kSqrt2OverPi * (1 + 3 * 0.044715L * x * x);
   return sig(2 * u) + 2 * x * dsig(2 * u) * du;
 }
+template <class L>
 inline L quick_gelu(L x, const double*) { return times(x, sig(1.702L * x), 0, x); }
+template <class L>
 inline L quick_gelu_grad(L x, const double*) {
-  if (std::isinf(x)) return x > 0 ? 1.0L : 0.0L;
+  if (isinf(x)) return x > 0 ? 1.0L : 0.0L;
   return sig(1.702L * x) + 1.702L * x * dsig(1.702L * x);
 }
 }  // namespace actfn::ref

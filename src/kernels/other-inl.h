@@ -20,46 +20,66 @@
 #ifndef ACTFN_KERNELS_OTHER_REF_
 #define ACTFN_KERNELS_OTHER_REF_
 #include <cmath>
+#include "kernels/ref-common.h"
 namespace actfn::ref {
-using L = long double;
+template <class L>
 inline L snake(L x, const double* p) {
-  const L s = std::sin(p[0] * x);
-  return std::isinf(x) ? x : x + s * s / p[0];
+  const L s = sin(p[0] * x);
+  return isinf(x) ? x : x + s * s / p[0];
 }
-inline L snake_grad(L x, const double* p) { return 1 + std::sin(2 * p[0] * x); }
-inline L gcu(L x, const double*) { return x * std::cos(x); }
-inline L gcu_grad(L x, const double*) { return std::cos(x) - x * std::sin(x); }
-inline L gaussian(L x, const double*) { return std::exp(-x * x); }
-inline L gaussian_grad(L x, const double*) { return std::isinf(x) ? 0.0L : -2 * x * std::exp(-x * x); }
-inline L hyper_sinh(L x, const double*) { return x > 0 ? std::sinh(x) / 3 : x * x * x / 4; }
-inline L hyper_sinh_grad(L x, const double*) { return x > 0 ? std::cosh(x) / 3 : 0.75L * x * x; }
+template <class L>
+inline L snake_grad(L x, const double* p) { return 1 + sin(2 * p[0] * x); }
+template <class L>
+inline L gcu(L x, const double*) { return x * cos(x); }
+template <class L>
+inline L gcu_grad(L x, const double*) { return cos(x) - x * sin(x); }
+template <class L>
+inline L gaussian(L x, const double*) { return exp(-x * x); }
+template <class L>
+inline L gaussian_grad(L x, const double*) { return isinf(x) ? 0.0L : -2 * x * exp(-x * x); }
+template <class L>
+inline L hyper_sinh(L x, const double*) { return x > 0 ? sinh(x) / 3 : x * x * x / 4; }
+template <class L>
+inline L hyper_sinh_grad(L x, const double*) { return x > 0 ? cosh(x) / 3 : 0.75L * x * x; }
+template <class L>
 inline L inverse_quadratic(L x, const double*) { return 1 / (1 + x * x); }
+template <class L>
 inline L inverse_quadratic_grad(L x, const double*) {
-  if (std::isinf(x)) return x > 0 ? -0.0L : 0.0L;
+  if (isinf(x)) return x > 0 ? -0.0L : 0.0L;
   const L t = 1 + x * x;
   return -2 * x / (t * t);
 }
-inline L multi_quadratic(L x, const double*) { return std::sqrt(1 + x * x); }
+template <class L>
+inline L multi_quadratic(L x, const double*) { return sqrt(1 + x * x); }
+template <class L>
 inline L multi_quadratic_grad(L x, const double*) {
-  return std::isinf(x) ? std::copysign(1.0L, x) : x / std::sqrt(1 + x * x);
+  return isinf(x) ? copysign(1.0L, x) : x / sqrt(1 + x * x);
 }
+template <class L>
 inline L quadratic(L x, const double*) { return x * x; }
+template <class L>
 inline L quadratic_grad(L x, const double*) { return 2 * x; }
-inline L poisson1(L x, const double*) { return x == INFINITY ? 0.0L : (x - 1) * std::exp(-x); }
-inline L poisson1_grad(L x, const double*) { return x == INFINITY ? -0.0L : (2 - x) * std::exp(-x); }
-inline L spline(L x, const double*) { return x * x * std::log1p(x); }
+template <class L>
+inline L poisson1(L x, const double*) { return x == INFINITY ? 0.0L : (x - 1) * exp(-x); }
+template <class L>
+inline L poisson1_grad(L x, const double*) { return x == INFINITY ? -0.0L : (2 - x) * exp(-x); }
+template <class L>
+inline L spline(L x, const double*) { return x * x * log1p(x); }
+template <class L>
 inline L spline_grad(L x, const double*) {
   if (x == -1) return INFINITY;
-  return 2 * x * std::log1p(x) + x * x / (1 + x);
+  return 2 * x * log1p(x) + x * x / (1 + x);
 }
+template <class L>
 inline L sqnl(L x, const double*) {
-  if (std::isnan(x)) return x;
-  const L a = std::fabs(x);
-  return std::copysign(a >= 2 ? 1.0L : a - a * a / 4, x);
+  if (isnan(x)) return x;
+  const L a = fabs(x);
+  return copysign(a >= 2 ? 1.0L : a - a * a / 4, x);
 }
+template <class L>
 inline L sqnl_grad(L x, const double*) {
-  const L a = std::fabs(x);
-  return std::isnan(x) ? x : a >= 2 ? 0.0L : 1 - a / 2;
+  const L a = fabs(x);
+  return isnan(x) ? x : a >= 2 ? 0.0L : 1 - a / 2;
 }
 }  // namespace actfn::ref
 #endif

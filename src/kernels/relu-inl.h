@@ -23,32 +23,55 @@
 #ifndef ACTFN_KERNELS_RELU_REF_
 #define ACTFN_KERNELS_RELU_REF_
 #include <cmath>
+#include "kernels/ref-common.h"
 namespace actfn::ref {
-using L = long double;
-inline L nan_or(L x, L v) { return std::isnan(x) ? x : v; }
+template <class L>
+inline L nan_or(L x, Same<L> v) { return isnan(x) ? x : v; }
+template <class L>
 inline L identity(L x, const double*) { return x; }
+template <class L>
 inline L identity_grad(L, const double*) { return 1; }
+template <class L>
 inline L relu(L x, const double*) { return nan_or(x, x > 0 ? x : 0.0L); }
+template <class L>
 inline L relu_grad(L x, const double*) { return nan_or(x, x > 0 ? 1.0L : 0.0L); }
+template <class L>
 inline L leaky_relu(L x, const double* p) { return x > 0 ? x : p[0] * x; }
+template <class L>
 inline L leaky_relu_grad(L x, const double* p) { return nan_or(x, x > 0 ? 1.0L : p[0]); }
+template <class L>
 inline L prelu(L x, const double* p) { return leaky_relu(x, p); }
+template <class L>
 inline L prelu_grad(L x, const double* p) { return leaky_relu_grad(x, p); }
+template <class L>
 inline L rrelu(L x, const double* p) { return x > 0 ? x : (L(p[0]) + L(p[1])) / 2 * x; }
+template <class L>
 inline L rrelu_grad(L x, const double* p) { return nan_or(x, x > 0 ? 1.0L : (L(p[0]) + L(p[1])) / 2); }
+template <class L>
 inline L hardtanh(L x, const double* p) { return nan_or(x, x <= p[0] ? L(p[0]) : x >= p[1] ? L(p[1]) : x); }
+template <class L>
 inline L hardtanh_grad(L x, const double* p) { return nan_or(x, x > p[0] && x < p[1] ? 1.0L : 0.0L); }
+template <class L>
 inline L relu6(L x, const double*) { const double p[] = {0, 6}; return hardtanh(x, p); }
+template <class L>
 inline L relu6_grad(L x, const double*) { const double p[] = {0, 6}; return hardtanh_grad(x, p); }
+template <class L>
 inline L threshold(L x, const double* p) { return nan_or(x, x > p[0] ? x : L(p[1])); }
+template <class L>
 inline L threshold_grad(L x, const double* p) { return nan_or(x, x > p[0] ? 1.0L : 0.0L); }
-inline L hardshrink(L x, const double* p) { return nan_or(x, std::fabs(x) > p[0] ? x : 0.0L); }
-inline L hardshrink_grad(L x, const double* p) { return nan_or(x, std::fabs(x) > p[0] ? 1.0L : 0.0L); }
+template <class L>
+inline L hardshrink(L x, const double* p) { return nan_or(x, fabs(x) > p[0] ? x : 0.0L); }
+template <class L>
+inline L hardshrink_grad(L x, const double* p) { return nan_or(x, fabs(x) > p[0] ? 1.0L : 0.0L); }
+template <class L>
 inline L softshrink(L x, const double* p) {
   return nan_or(x, x > p[0] ? x - p[0] : x < -p[0] ? x + p[0] : 0.0L);
 }
+template <class L>
 inline L softshrink_grad(L x, const double* p) { return hardshrink_grad(x, p); }
+template <class L>
 inline L squared_relu(L x, const double*) { return nan_or(x, x > 0 ? x * x : 0.0L); }
+template <class L>
 inline L squared_relu_grad(L x, const double*) { return nan_or(x, x > 0 ? 2 * x : 0.0L); }
 }  // namespace actfn::ref
 #endif

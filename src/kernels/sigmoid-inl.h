@@ -23,73 +23,98 @@
 #ifndef ACTFN_KERNELS_SIGMOID_REF_
 #define ACTFN_KERNELS_SIGMOID_REF_
 #include <cmath>
+#include "kernels/ref-common.h"
 namespace actfn::ref {
-using L = long double;
+template <class L>
 inline L sig(L x) {
-  const L e = std::exp(-std::fabs(x));
+  const L e = exp(-fabs(x));
   return (x > 0 ? 1.0L : e) / (1.0L + e);
 }
+template <class L>
 inline L dsig(L x) {
-  const L e = std::exp(-std::fabs(x));
+  const L e = exp(-fabs(x));
   return e / ((1.0L + e) * (1.0L + e));
 }
 // x * g(x) with the limits at +-inf (0 or +-inf), as the kernels give.
-inline L times(L x, L g, L at_neg, L at_pos) {
-  return std::isinf(x) ? (x < 0 ? at_neg : at_pos) : x * g;
+template <class L>
+inline L times(L x, Same<L> g, Same<L> at_neg, Same<L> at_pos) {
+  return isinf(x) ? (x < 0 ? at_neg : at_pos) : x * g;
 }
-inline L sigmoid(L x, const double*) { return std::isnan(x) ? x : sig(x); }
-inline L sigmoid_grad(L x, const double*) { return std::isnan(x) ? x : dsig(x); }
+template <class L>
+inline L sigmoid(L x, const double*) { return isnan(x) ? x : sig(x); }
+template <class L>
+inline L sigmoid_grad(L x, const double*) { return isnan(x) ? x : dsig(x); }
+template <class L>
 inline L logsigmoid(L x, const double*) {
-  return (x < 0 ? x : 0.0L) - std::log1p(std::exp(-std::fabs(x)));
+  return (x < 0 ? x : 0.0L) - log1p(exp(-fabs(x)));
 }
-inline L logsigmoid_grad(L x, const double*) { return std::isnan(x) ? x : sig(-x); }
+template <class L>
+inline L logsigmoid_grad(L x, const double*) { return isnan(x) ? x : sig(-x); }
+template <class L>
 inline L hardsigmoid(L x, const double*) {
-  return std::isnan(x) ? x : x <= -3 ? 0.0L : x >= 3 ? 1.0L : (x + 3) / 6;
+  return isnan(x) ? x : x <= -3 ? 0.0L : x >= 3 ? 1.0L : (x + 3) / 6;
 }
+template <class L>
 inline L hardsigmoid_grad(L x, const double*) {
-  return std::isnan(x) ? x : (x > -3 && x < 3 ? 1.0L / 6 : 0.0L);
+  return isnan(x) ? x : (x > -3 && x < 3 ? 1.0L / 6 : 0.0L);
 }
+template <class L>
 inline L silu(L x, const double*) { return times(x, sig(x), 0, x); }
+template <class L>
 inline L silu_grad(L x, const double*) {
-  return std::isinf(x) ? (x > 0 ? 1.0L : 0.0L) : sig(x) + x * dsig(x);
+  return isinf(x) ? (x > 0 ? 1.0L : 0.0L) : sig(x) + x * dsig(x);
 }
+template <class L>
 inline L swish(L x, const double* p) { return times(x, sig(p[0] * x), p[0] > 0 ? 0 : x, x); }
+template <class L>
 inline L swish_grad(L x, const double* p) {
-  if (std::isinf(x) && p[0] > 0) return x > 0 ? 1.0L : 0.0L;
+  if (isinf(x) && p[0] > 0) return x > 0 ? 1.0L : 0.0L;
   return sig(p[0] * x) + p[0] * x * dsig(p[0] * x);
 }
+template <class L>
 inline L hardswish(L x, const double*) {
-  return std::isnan(x) ? x : x <= -3 ? 0.0L : x >= 3 ? x : x * (x + 3) / 6;
+  return isnan(x) ? x : x <= -3 ? 0.0L : x >= 3 ? x : x * (x + 3) / 6;
 }
+template <class L>
 inline L hardswish_grad(L x, const double*) {
-  return std::isnan(x) ? x : x < -3 ? 0.0L : x <= 3 ? (2 * x + 3) / 6 : 1.0L;
+  return isnan(x) ? x : x < -3 ? 0.0L : x <= 3 ? (2 * x + 3) / 6 : 1.0L;
 }
+template <class L>
 inline L mish(L x, const double*) {
-  return times(x, std::tanh(std::log1p(std::exp(x))), 0, x);
+  return times(x, tanh(log1p(exp(x))), 0, x);
 }
+template <class L>
 inline L mish_grad(L x, const double*) {
-  if (std::isinf(x)) return x > 0 ? 1.0L : 0.0L;
-  const L t = std::tanh(std::log1p(std::exp(x)));
+  if (isinf(x)) return x > 0 ? 1.0L : 0.0L;
+  const L t = tanh(log1p(exp(x)));
   return t + x * (1 - t * t) * sig(x);
 }
+template <class L>
 inline L sparse_sigmoid(L x, const double*) {
-  return std::isnan(x) ? x : x <= -1 ? 0.0L : x >= 1 ? 1.0L : (x + 1) / 2;
+  return isnan(x) ? x : x <= -1 ? 0.0L : x >= 1 ? 1.0L : (x + 1) / 2;
 }
+template <class L>
 inline L sparse_sigmoid_grad(L x, const double*) {
-  return std::isnan(x) ? x : (x > -1 && x < 1 ? 0.5L : 0.0L);
+  return isnan(x) ? x : (x > -1 && x < 1 ? 0.5L : 0.0L);
 }
-inline L elish(L x, const double*) { return x >= 0 ? times(x, sig(x), 0, x) : std::expm1(x) * sig(x); }
+template <class L>
+inline L elish(L x, const double*) { return x >= 0 ? times(x, sig(x), 0, x) : expm1(x) * sig(x); }
+template <class L>
 inline L elish_grad(L x, const double*) {
-  if (std::isinf(x)) return x > 0 ? 1.0L : 0.0L;
-  return x >= 0 ? sig(x) + x * dsig(x) : std::exp(x) * sig(x) + std::expm1(x) * dsig(x);
+  if (isinf(x)) return x > 0 ? 1.0L : 0.0L;
+  return x >= 0 ? sig(x) + x * dsig(x) : exp(x) * sig(x) + expm1(x) * dsig(x);
 }
+template <class L>
 inline L ftswish(L x, const double* p) { return x < 0 ? L(p[0]) : times(x, sig(x), 0, x) + p[0]; }
+template <class L>
 inline L ftswish_grad(L x, const double*) {
-  if (std::isinf(x)) return x > 0 ? 1.0L : 0.0L;
-  return std::isnan(x) ? x : x < 0 ? 0.0L : sig(x) + x * dsig(x);
+  if (isinf(x)) return x > 0 ? 1.0L : 0.0L;
+  return isnan(x) ? x : x < 0 ? 0.0L : sig(x) + x * dsig(x);
 }
-inline L bipolar_sigmoid(L x, const double*) { return std::tanh(x / 2); }
-inline L bipolar_sigmoid_grad(L x, const double*) { return std::isnan(x) ? x : 2 * dsig(x); }
+template <class L>
+inline L bipolar_sigmoid(L x, const double*) { return tanh(x / 2); }
+template <class L>
+inline L bipolar_sigmoid_grad(L x, const double*) { return isnan(x) ? x : 2 * dsig(x); }
 }  // namespace actfn::ref
 #endif
 

@@ -15,37 +15,47 @@
 #ifndef ACTFN_KERNELS_SOFTPLUS_REF_
 #define ACTFN_KERNELS_SOFTPLUS_REF_
 #include <cmath>
+#include "kernels/ref-common.h"
 #include "kernels/sigmoid-inl.h"
 namespace actfn::ref {
-inline L softplus_of(L z) { return (z > 0 ? z : 0.0L) + std::log1p(std::exp(-std::fabs(z))); }
+template <class L>
+inline L softplus_of(L z) { return (z > 0 ? z : 0.0L) + log1p(exp(-fabs(z))); }
+template <class L>
 inline L softplus(L x, const double* p) {
   const L z = p[0] * x;
   return z > p[1] ? x : softplus_of(z) / p[0];
 }
+template <class L>
 inline L softplus_grad(L x, const double* p) {
   const L z = p[0] * x;
-  return std::isnan(x) ? x : z > p[1] ? 1.0L : sig(z);
+  return isnan(x) ? x : z > p[1] ? 1.0L : sig(z);
 }
+template <class L>
 inline L squareplus(L x, const double* p) {
-  if (std::isinf(x)) return x > 0 ? x : 0.0L;
-  const L r = std::sqrt(x * x + p[0]);
+  if (isinf(x)) return x > 0 ? x : 0.0L;
+  const L r = sqrt(x * x + p[0]);
   return x >= 0 ? (x + r) / 2 : p[0] / (2 * (r - x));
 }
+template <class L>
 inline L squareplus_grad(L x, const double* p) {
-  if (std::isinf(x)) return x > 0 ? 1.0L : 0.0L;
-  const L r = std::sqrt(x * x + p[0]);
+  if (isinf(x)) return x > 0 ? 1.0L : 0.0L;
+  const L r = sqrt(x * x + p[0]);
   return x >= 0 ? (1 + x / r) / 2 : p[0] / (2 * r * (r - x));
 }
+template <class L>
 inline L sparse_plus(L x, const double*) {
-  return std::isnan(x) ? x : x <= -1 ? 0.0L : x >= 1 ? x : (x + 1) * (x + 1) / 4;
+  return isnan(x) ? x : x <= -1 ? 0.0L : x >= 1 ? x : (x + 1) * (x + 1) / 4;
 }
+template <class L>
 inline L sparse_plus_grad(L x, const double*) {
-  return std::isnan(x) ? x : x <= -1 ? 0.0L : x >= 1 ? 1.0L : (x + 1) / 2;
+  return isnan(x) ? x : x <= -1 ? 0.0L : x >= 1 ? 1.0L : (x + 1) / 2;
 }
+template <class L>
 inline L shifted_softplus(L x, const double*) {
-  return x > 15 ? x - std::log(2.0L) + std::log1p(std::exp(-x)) : std::log1p(std::expm1(x) / 2);
+  return x > 15 ? x - log(2.0L) + log1p(exp(-x)) : log1p(expm1(x) / 2);
 }
-inline L shifted_softplus_grad(L x, const double*) { return std::isnan(x) ? x : sig(x); }
+template <class L>
+inline L shifted_softplus_grad(L x, const double*) { return isnan(x) ? x : sig(x); }
 }  // namespace actfn::ref
 #endif
 

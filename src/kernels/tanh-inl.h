@@ -15,22 +15,29 @@
 #ifndef ACTFN_KERNELS_TANH_REF_
 #define ACTFN_KERNELS_TANH_REF_
 #include <cmath>
+#include "kernels/ref-common.h"
 #include "kernels/sigmoid-inl.h"
 namespace actfn::ref {
+template <class L>
 inline L sech2(L x) {
-  const L e = std::exp(-2 * std::fabs(x));
+  const L e = exp(-2 * fabs(x));
   return 4 * e / ((1 + e) * (1 + e));
 }
-inline L tanh(L x, const double*) { return std::tanh(x); }
-inline L tanh_grad(L x, const double*) { return std::isnan(x) ? x : sech2(x); }
+template <class L>
+inline L tanh(L x, const double*) { return tanh(x); }
+template <class L>
+inline L tanh_grad(L x, const double*) { return isnan(x) ? x : sech2(x); }
+template <class L>
 inline L softsign(L x, const double*) {
-  return std::isinf(x) ? std::copysign(1.0L, x) : x / (1 + std::fabs(x));
+  return isinf(x) ? copysign(1.0L, x) : x / (1 + fabs(x));
 }
-inline L softsign_grad(L x, const double*) { return 1 / ((1 + std::fabs(x)) * (1 + std::fabs(x))); }
+template <class L>
+inline L softsign_grad(L x, const double*) { return 1 / ((1 + fabs(x)) * (1 + fabs(x))); }
 // x - tanh x cancels even in long double for small x: below |x| = 1/2, the Taylor series
 // x^3 sum c_k x^(2k) (coefficients from the Bernoulli numbers, 25 digits, by mpmath).
+template <class L>
 inline L tanhshrink(L x, const double*) {
-  static constexpr L c[] = {
+  static constexpr long double c[] = {
       0.3333333333333333333333333L, -0.1333333333333333333333333L, 0.05396825396825396825396825L,
       -0.02186948853615520282186949L, 0.008863235529902196568863236L,
       -0.003592128036572481016925461L, 0.001455834387051318268249485L,
@@ -42,26 +49,33 @@ inline L tanhshrink(L x, const double*) {
       -7.054636946400968325214519e-8L, 2.859136662305253908331095e-8L,
       -1.158764443279885220019793e-8L, 4.696295398230901628819043e-9L,
       -1.903336833931275921319707e-9L};
-  if (std::isinf(x)) return x;
-  if (std::fabs(x) >= 0.5L) return x - std::tanh(x);
+  if (isinf(x)) return x;
+  if (fabs(x) >= 0.5L) return x - tanh(x);
   const L u = x * x;
   L s = 0;
   for (int k = 21; k >= 0; --k) s = s * u + c[k];
   return x * u * s;
 }
-inline L tanhshrink_grad(L x, const double*) { return std::tanh(x) * std::tanh(x); }
-inline L softcap(L x, const double* p) { return p[0] * std::tanh(x / p[0]); }
-inline L softcap_grad(L x, const double* p) { return std::isnan(x) ? x : sech2(x / p[0]); }
-inline L lisht(L x, const double*) { return std::isinf(x) ? std::fabs(x) : x * std::tanh(x); }
+template <class L>
+inline L tanhshrink_grad(L x, const double*) { return tanh(x) * tanh(x); }
+template <class L>
+inline L softcap(L x, const double* p) { return p[0] * tanh(x / p[0]); }
+template <class L>
+inline L softcap_grad(L x, const double* p) { return isnan(x) ? x : sech2(x / p[0]); }
+template <class L>
+inline L lisht(L x, const double*) { return isinf(x) ? fabs(x) : x * tanh(x); }
+template <class L>
 inline L lisht_grad(L x, const double*) {
-  if (std::isinf(x)) return x > 0 ? 1.0L : -1.0L;
-  return std::tanh(x) + x * sech2(x);
+  if (isinf(x)) return x > 0 ? 1.0L : -1.0L;
+  return tanh(x) + x * sech2(x);
 }
-inline L tanhexp(L x, const double*) { return times(x, std::tanh(std::exp(x)), 0, x); }
+template <class L>
+inline L tanhexp(L x, const double*) { return times(x, tanh(exp(x)), 0, x); }
+template <class L>
 inline L tanhexp_grad(L x, const double*) {
-  if (std::isinf(x)) return x > 0 ? 1.0L : 0.0L;
-  const L u = std::exp(x);
-  return std::tanh(u) + (x < 20 ? x * u * sech2(u) : 0.0L);
+  if (isinf(x)) return x > 0 ? 1.0L : 0.0L;
+  const L u = exp(x);
+  return tanh(u) + (x < 20 ? x * u * sech2(u) : 0.0L);
 }
 }  // namespace actfn::ref
 #endif

@@ -1,0 +1,667 @@
+// actfn-accuracy: measures every function's error in ULP of its output type against a
+// correctly rounded reference, forward and backward, and prints the table of docs/accuracy.md.
+//
+//   actfn-accuracy [FUNCTION...] [--dtype f16,bf16,f32,f64] [--exhaustive] [--stride S]
+//                  [--samples N] [--threads T] [--markdown] [--check FILE] [--quiet]
+//
+// Inputs: f16 and bf16 all 65,536; f32 all 2^32 with --exhaustive, else 2^32 / S of them
+// (S = 256 by default: the bit patterns mix(j), j < 2^32 / S, for a fixed bijection mix, so a
+// smaller S tests a superset); f64 N random inputs (default 10^6; half random bit patterns,
+// which spread over every binade, half with exponents in [-30, 10]). f32 and f64 add 4096
+// inputs around each hard point: the saturation or overflow threshold on each side and 0.
+//
+// Reference: each function's template in src/kernels/*-inl.h, first in long double, then in
+// MPFR (192 bits) for every input whose long-double error comes within a margin of the
+// largest error seen so far (the margin is 4x the long double reference's own error on an
+// audit sample, at least 1e-6 ULP; 0.01 for f64), so the maxima and worst inputs are MPFR's.
+// Backward is dx = 1 * f'(x): "rel" is the error in ULP of |f'(x)|, "abs" in ULP of
+// max(|f'(x)|, 1) (where f' cancels, near a kink or in saturation, dy is the natural scale).
+// Functions with zeros away from 0 (gcu, snake, xielu, ftswish) measure forward errors in ULP
+// of max(|y|, floor(x)), as tests/reference.h says.
+//
+// The softmax family (softmax, log_softmax, softmin, logsumexp) runs on rows of length 1, 2,
+// 7, 1000 and 32000 with values spread up to +-1e4 and some -inf, against MPFR, error per
+// element in ULP of that element.
+//
+// --check FILE reads the detailed table of docs/accuracy.md and fails (status 1) when a
+// measured maximum exceeds the one recorded there: the recorded run tests a superset of the
+// inputs, so a kernel change that loses accuracy fails the build.
+#include <algorithm>
+#include <atomic>
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <random>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "actfn/actfn.hpp"
+#include "format.h"
+#include "mp.h"
+#include "reference.h"
+
+namespace {
+
+using namespace actfn;  // NOLINT
+using mp::Mp;
+using LD = long double;
+
+// ---- the output formats
+enum class Dt { f16, bf16, f32, f64 };
+struct Fmt {
+  const char* name;
+  int p, emin, emax;
+};
+constexpr Fmt kFmt[] = {{"f16", 11, -14, 15}, {"bf16", 8, -126, 127}, {"f32", 24, -126, 127},
+                        {"f64", 53, -1022, 1023}};
+const Fmt& fmt(Dt d) { return kFmt[static_cast<int>(d)]; }
+
+LD ulp_of(LD a, const Fmt& f) {
+  int e = a == 0 || !std::isfinite(a) ? f.emin : std::ilogb(a);
+  if (e < f.emin) e = f.emin;
+  return std::ldexp(1.0L, e - (f.p - 1));
+}
+// The smallest magnitude that rounds to inf: max finite + half its ULP.
+LD overflow_at(const Fmt& f) { return std::ldexp(2.0L - std::ldexp(1.0L, -f.p), f.emax); }
+
+// Error of y against the true value r (r_ld: r in long double, diff: |y - r| computed
+// accurately), in ULP of max(|r|, floor).
+double ulp_error(double y, LD r_ld, LD diff, LD floor, const Fmt& f) {
+  if (std::isnan(r_ld)) return std::isnan(y) ? 0 : INFINITY;
+  if (std::isnan(y)) return INFINITY;
+  if (std::isinf(r_ld)) return y == r_ld ? 0 : INFINITY;
+  const LD a = std::fabs(r_ld);
+  if (std::isinf(y)) {
+    if (std::signbit(y) != std::signbit(r_ld)) return INFINITY;
+    if (a >= overflow_at(f)) return 0;  // rounds to inf: correct
+    diff = std::ldexp(1.0L, f.emax + 1) - a;  // inf counts as the next power of two
+  }
+  return static_cast<double>(diff / ulp_of(std::max(a, floor), f));
+}
+double err_ld(double y, LD r, LD floor, const Fmt& f) {
+  return ulp_error(y, r, std::fabs(static_cast<LD>(y) - r), floor, f);
+}
+double err_mp(double y, const Mp& r, LD floor, const Fmt& f) {
+  if (isnan(r) || isinf(r) || std::isinf(y) || std::isnan(y)) return ulp_error(y, r.ld(), 0, floor, f);
+  return ulp_error(y, r.ld(), fabs(Mp(y) - r).ld(), floor, f);
+}
+
+double round_to(Dt d, LD v) {
+  const double x = static_cast<double>(v);
+  switch (d) {
+    case Dt::f16: return static_cast<double>(float16(x));
+    case Dt::bf16: return static_cast<double>(bfloat16(x));
+    case Dt::f32: return static_cast<float>(x);
+    case Dt::f64: return x;
+  }
+  return x;
+}
+
+// ---- inputs
+std::uint32_t mix32(std::uint32_t x) {  // a bijection on 32 bits
+  x ^= x >> 16;
+  x *= 0x7feb352du;
+  x ^= x >> 15;
+  x *= 0x846ca68bu;
+  x ^= x >> 16;
+  return x;
+}
+std::uint64_t splitmix(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+struct Inputs {
+  Dt dt;
+  std::uint64_t count = 0;  // generated inputs, then the hard-point windows
+  bool exhaustive = false;
+  std::uint64_t stride = 256;
+  std::vector<double> extra;
+  std::uint64_t size() const { return count + extra.size(); }
+  double at(std::uint64_t k) const {
+    if (k >= count) return extra[k - count];
+    switch (dt) {
+      case Dt::f16: return static_cast<double>(float16::from_bits(static_cast<std::uint16_t>(k)));
+      case Dt::bf16: return static_cast<double>(bfloat16::from_bits(static_cast<std::uint16_t>(k)));
+      case Dt::f32: {
+        const auto b = exhaustive ? static_cast<std::uint32_t>(k) : mix32(static_cast<std::uint32_t>(k));
+        float v;
+        std::memcpy(&v, &b, 4);
+        return v;
+      }
+      case Dt::f64: {
+        std::uint64_t b = splitmix(k);
+        if (k & 1) {  // exponent in [-30, 10]
+          const std::uint64_t e = 1023 - 30 + (b >> 11) % 41;
+          b = (b & 0x800fffffffffffffull) | (e << 52);
+        }
+        double v;
+        std::memcpy(&v, &b, 8);
+        return v;
+      }
+    }
+    return 0;
+  }
+};
+
+// The kth positive finite value of a format, k in [0, positive_count).
+double nth_positive(Dt d, std::uint64_t k) {
+  switch (d) {
+    case Dt::f16: return static_cast<double>(float16::from_bits(static_cast<std::uint16_t>(k)));
+    case Dt::bf16: return static_cast<double>(bfloat16::from_bits(static_cast<std::uint16_t>(k)));
+    case Dt::f32: {
+      const auto b = static_cast<std::uint32_t>(k);
+      float v;
+      std::memcpy(&v, &b, 4);
+      return v;
+    }
+    case Dt::f64: {
+      double v;
+      std::memcpy(&v, &k, 8);
+      return v;
+    }
+  }
+  return 0;
+}
+std::uint64_t positive_count(Dt d) {
+  switch (d) {
+    case Dt::f16: return 0x7c00;
+    case Dt::bf16: return 0x7f80;
+    case Dt::f32: return 0x7f800000ull;
+    case Dt::f64: return 0x7ff0000000000000ull;
+  }
+  return 0;
+}
+
+// Windows of w inputs on each side of 0 and of the points where f reaches, rounded to the
+// format, its value at the largest finite input (saturation, or overflow to inf), both signs.
+std::vector<double> hard_points(Dt d, test::RefFn f, const double* p, int w) {
+  std::vector<double> out;
+  const std::uint64_t top = positive_count(d);
+  for (int i = 0; i < w; ++i) {
+    out.push_back(nth_positive(d, static_cast<std::uint64_t>(i)));
+    out.push_back(-nth_positive(d, static_cast<std::uint64_t>(i)));
+  }
+  for (double s : {1.0, -1.0}) {
+    const double limit = round_to(d, f(s * nth_positive(d, top - 1), p));
+    auto same = [&](std::uint64_t k) {
+      const double v = round_to(d, f(s * nth_positive(d, k), p));
+      return v == limit || (std::isnan(v) && std::isnan(limit));
+    };
+    std::uint64_t lo = 1, hi = top - 1;  // same(hi); find the first k with same(k)
+    if (same(lo)) continue;
+    while (hi - lo > 1) {
+      const std::uint64_t mid = lo + (hi - lo) / 2;
+      (same(mid) ? hi : lo) = mid;
+    }
+    for (std::uint64_t k = hi > static_cast<std::uint64_t>(w) ? hi - w : 0;
+         k < std::min(top, hi + w); ++k) {
+      out.push_back(s * nth_positive(d, k));
+    }
+  }
+  return out;
+}
+
+// ---- running statistics of one metric
+struct Stat {
+  double max = 0, worst = NAN, sum = 0;
+  std::uint64_t n = 0, mp_calls = 0;
+  void add(double e, double x) {
+    sum += std::isfinite(e) ? e : 0;
+    ++n;
+    if (e > max || (std::isnan(worst) && e == max)) max = e, worst = x;
+  }
+  void merge(const Stat& o) {
+    if (o.max > max || (o.max == max && std::isnan(worst))) max = o.max, worst = o.worst;
+    sum += o.sum;
+    n += o.n;
+    mp_calls += o.mp_calls;
+  }
+  double mean() const { return n ? sum / static_cast<double>(n) : 0; }
+};
+
+struct Result {
+  std::string function, params, dtype, inputs;
+  Stat fwd, rel, abs;
+  bool has_backward = true;
+};
+
+// ---- the elementwise measurement
+using MpFn = Mp (*)(Mp, const double*);
+struct MpRef {
+  std::string_view name;
+  MpFn f, df;
+};
+#define ACTFN_MP_ENTRY(name) {#name, ref::name, ref::name##_grad},
+const MpRef kMpRefs[] = {ACTFN_MP_ENTRY(identity) ACTFN_MP_ENTRY(relu) ACTFN_MP_ENTRY(leaky_relu)
+                             ACTFN_MP_ENTRY(sigmoid)
+                                 ACTFN_ELEMENTWISE_FUNCTIONS(ACTFN_MP_ENTRY)};
+#undef ACTFN_MP_ENTRY
+
+template <class S>
+void run_kernel(const Op& op, const std::vector<double>& p, bool with_backward,
+                const std::vector<double>& x, std::vector<double>& y, std::vector<double>& g) {
+  const std::size_t n = x.size();
+  std::vector<S> xs(n), ys(n), gs(n), dy(n, S(1.0));
+  for (std::size_t i = 0; i < n; ++i) xs[i] = S(x[i]);
+  forward(op, xs.data(), ys.data(), Axis{1, n, 1}, p);
+  if (with_backward) backward(op, Saved::x, dy.data(), xs.data(), gs.data(), Axis{1, n, 1}, p);
+  for (std::size_t i = 0; i < n; ++i) {
+    y[i] = static_cast<double>(ys[i]);
+    g[i] = static_cast<double>(gs[i]);
+  }
+}
+
+struct Margins {
+  double fwd, bwd;
+};
+
+// The long double reference's own error on a sample of the inputs, in ULP of the format.
+Margins audit(const test::ElementwiseRef& r, const MpRef& m, const double* p, const Inputs& in) {
+  const Fmt& f = fmt(in.dt);
+  double ef = 0, eb = 0;
+  const std::uint64_t step = std::max<std::uint64_t>(1, in.size() / 3000);
+  for (std::uint64_t k = 0; k < in.size(); k += step) {
+    const double x = in.at(k);
+    const LD fl = r.floor ? r.floor(x, p) : 0;
+    const LD a = r.f(x, p), b = r.df(x, p);
+    const Mp am = m.f(Mp(x), p), bm = m.df(Mp(x), p);
+    if (std::isfinite(a) && !isnan(am) && !isinf(am)) {
+      ef = std::max(ef, static_cast<double>(fabs(Mp(a) - am).ld() / ulp_of(std::max(std::fabs(am.ld()), fl), f)));
+    }
+    if (std::isfinite(b) && !isnan(bm) && !isinf(bm)) {
+      eb = std::max(eb, static_cast<double>(fabs(Mp(b) - bm).ld() / ulp_of(std::fabs(bm.ld()), f)));
+    }
+  }
+  const double base = in.dt == Dt::f64 ? 0.01 : 1e-6;
+  return {std::max(base, 4 * ef), std::max(base, 4 * eb)};
+}
+
+Result measure(const Op& op, const std::vector<double>& params, Dt dt, const Inputs& in,
+               int threads) {
+  const test::ElementwiseRef* r = nullptr;
+  for (const auto& e : test::kElementwise) if (e.name == op.name) r = &e;
+  const MpRef* m = nullptr;
+  for (const auto& e : kMpRefs) if (e.name == op.name) m = &e;
+  if (r == nullptr || m == nullptr) {
+    std::fprintf(stderr, "actfn-accuracy: no reference for %s\n", std::string(op.name).c_str());
+    std::exit(2);
+  }
+  const double* p = params.data();
+  const Fmt& f = fmt(dt);
+  const bool bwd = op.reads(Saved::x);
+  const Margins mg = audit(*r, *m, p, in);
+
+  Result res;
+  res.has_backward = bwd;
+  std::mutex mu;
+  std::atomic<std::uint64_t> next{0};
+  constexpr std::uint64_t kBlock = 1 << 16;
+  auto worker = [&] {
+    Stat sf, sr, sa;
+    std::vector<double> x, y, g;
+    for (;;) {
+      const std::uint64_t b0 = next.fetch_add(kBlock);
+      if (b0 >= in.size()) break;
+      const std::uint64_t n = std::min(kBlock, in.size() - b0);
+      x.resize(n), y.resize(n), g.resize(n);
+      for (std::uint64_t i = 0; i < n; ++i) x[i] = in.at(b0 + i);
+      switch (dt) {
+        case Dt::f16: run_kernel<float16>(op, params, bwd, x, y, g); break;
+        case Dt::bf16: run_kernel<bfloat16>(op, params, bwd, x, y, g); break;
+        case Dt::f32: run_kernel<float>(op, params, bwd, x, y, g); break;
+        case Dt::f64: run_kernel<double>(op, params, bwd, x, y, g); break;
+      }
+      for (std::uint64_t i = 0; i < n; ++i) {
+        const double xi = x[i];
+        const LD fl = r->floor ? r->floor(xi, p) : 0;
+        double e = err_ld(y[i], r->f(xi, p), fl, f);
+        if (e >= sf.max - mg.fwd) {
+          e = err_mp(y[i], m->f(Mp(xi), p), fl, f);
+          ++sf.mp_calls;
+        }
+        sf.add(e, xi);
+        if (!bwd) continue;
+        const LD d = r->df(xi, p);
+        double er = err_ld(g[i], d, 0, f), ea = err_ld(g[i], d, 1, f);
+        if (er >= sr.max - mg.bwd || ea >= sa.max - mg.bwd) {
+          const Mp dm = m->df(Mp(xi), p);
+          er = err_mp(g[i], dm, 0, f);
+          ea = err_mp(g[i], dm, 1, f);
+          ++sr.mp_calls;
+        }
+        sr.add(er, xi);
+        sa.add(ea, xi);
+      }
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    res.fwd.merge(sf);
+    res.rel.merge(sr);
+    res.abs.merge(sa);
+  };
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) pool.emplace_back(worker);
+  for (auto& t : pool) t.join();
+  return res;
+}
+
+// ---- the softmax family, against MPFR
+struct Rows {
+  std::vector<std::vector<double>> rows;
+};
+Rows make_rows(unsigned seed) {
+  Rows out;
+  std::mt19937_64 gen(seed);
+  std::uniform_real_distribution<double> u(-1, 1);
+  const std::pair<std::size_t, int> shapes[] = {{1, 50}, {2, 200}, {7, 200}, {1000, 40}, {32000, 4}};
+  const double scales[] = {1, 10, 100, 1e4};
+  for (auto [len, count] : shapes) {
+    for (int r = 0; r < count; ++r) {
+      const double s = scales[static_cast<std::size_t>(r) % 4];
+      std::vector<double> row(len);
+      for (auto& v : row) v = s * u(gen);
+      if (len > 1 && r % 3 == 1) row[gen() % len] = -INFINITY;  // a masked entry
+      if (len > 2 && r % 5 == 2) row[gen() % len] = row[gen() % len];  // a tie
+      out.rows.push_back(row);
+    }
+  }
+  return out;
+}
+
+// One row's exact outputs: softmax, log_softmax, softmin or logsumexp (one value).
+std::vector<Mp> mp_row(std::string_view name, const std::vector<double>& x) {
+  const bool neg = name == "softmin";
+  std::vector<Mp> z(x.size());
+  Mp m(-INFINITY);
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    z[i] = Mp(neg ? -x[i] : x[i]);
+    if (z[i] > m) m = z[i];
+  }
+  Mp s(0);
+  std::vector<Mp> e(x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    e[i] = exp(z[i] - m);
+    s += e[i];
+  }
+  if (name == "logsumexp") return {m + log(s)};
+  std::vector<Mp> y(x.size());
+  const Mp ls = log(s);
+  for (std::size_t i = 0; i < x.size(); ++i) y[i] = name == "log_softmax" ? z[i] - m - ls : e[i] / s;
+  return y;
+}
+
+template <class S>
+std::vector<double> run_row(const Op& op, const std::vector<double>& x) {
+  std::vector<S> xs(x.size()), ys(op.kind == Kind::reduce ? 1 : x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) xs[i] = S(x[i]);
+  forward(op, xs.data(), ys.data(), Axis{1, x.size(), 1});
+  std::vector<double> y(ys.size());
+  for (std::size_t i = 0; i < ys.size(); ++i) y[i] = static_cast<double>(ys[i]);
+  return y;
+}
+
+Result measure_rows(const Op& op, Dt dt, const Rows& rows) {
+  Result res;
+  res.has_backward = false;
+  const Fmt& f = fmt(dt);
+  for (const auto& row0 : rows.rows) {
+    std::vector<double> row(row0.size());
+    for (std::size_t i = 0; i < row.size(); ++i) row[i] = round_to(dt, row0[i]);
+    std::vector<double> y;
+    switch (dt) {
+      case Dt::f16: y = run_row<float16>(op, row); break;
+      case Dt::bf16: y = run_row<bfloat16>(op, row); break;
+      case Dt::f32: y = run_row<float>(op, row); break;
+      case Dt::f64: y = run_row<double>(op, row); break;
+    }
+    const std::vector<Mp> want = mp_row(op.name, row);
+    for (std::size_t i = 0; i < y.size(); ++i) res.fwd.add(err_mp(y[i], want[i], 0, f), row[0]);
+  }
+  return res;
+}
+
+// ---- parameter sets: the defaults, then each parameter alone at one other valid value
+std::vector<std::vector<double>> param_sets(const Op& op) {
+  std::vector<double> def;
+  for (const auto& q : op.params) def.push_back(q.def);
+  std::vector<std::vector<double>> sets = {def};
+  for (std::size_t i = 0; i < op.params.size(); ++i) {
+    const Param& q = op.params[i];
+    std::vector<double> tries;
+    if (!q.choices.empty()) {
+      for (std::size_t c = 0; c < q.choices.size(); ++c) tries.push_back(static_cast<double>(c));
+    } else {
+      tries = {3 * q.def + 0.5, 2.0, 0.5, -2.0};
+    }
+    for (double v : tries) {
+      if (v == q.def || std::fabs(v) > 1e3) continue;
+      auto set = def;
+      set[i] = v;
+      double x = 1, y;
+      try {
+        forward(op, &x, &y, Axis{1, 1, 1}, set);
+      } catch (const Error&) {
+        continue;
+      }
+      sets.push_back(set);
+      if (q.choices.empty()) break;
+    }
+  }
+  return sets;
+}
+
+std::string params_text(const Op& op, const std::vector<double>& p) {
+  std::string s;
+  for (std::size_t i = 0; i < op.params.size(); ++i) {
+    const Param& q = op.params[i];
+    s += (s.empty() ? "" : " ") + std::string(q.name) + "=";
+    s += q.choices.empty() ? detail::python_repr(p[i])
+                           : std::string(q.choices[static_cast<std::size_t>(p[i])]);
+  }
+  return s.empty() ? "-" : s;
+}
+
+std::string num(double v) {
+  if (std::isinf(v)) return "inf";
+  if (std::isnan(v)) return "-";
+  char b[32];
+  std::snprintf(b, sizeof b, "%.3f", v);
+  return b;
+}
+std::string xval(double v) { return std::isnan(v) ? "-" : detail::python_repr(v); }
+
+// ---- --check: the detailed table's maxima, keyed by function|params|dtype
+std::map<std::string, std::vector<double>> read_doc(const std::string& path) {
+  std::map<std::string, std::vector<double>> out;
+  std::ifstream in(path);
+  if (!in) {
+    std::fprintf(stderr, "actfn-accuracy: cannot read %s\n", path.c_str());
+    std::exit(2);
+  }
+  std::string line;
+  bool in_detail = false;
+  while (std::getline(in, line)) {
+    if (line.rfind("<!-- detail -->", 0) == 0) in_detail = true;
+    if (!in_detail || line.rfind("| `", 0) != 0) continue;
+    std::vector<std::string> cells;
+    std::stringstream ss(line.substr(1));
+    std::string c;
+    while (std::getline(ss, c, '|')) {
+      c.erase(0, c.find_first_not_of(' '));
+      c.erase(c.find_last_not_of(' ') + 1);
+      cells.push_back(c);
+    }
+    if (cells.size() < 9) continue;
+    auto val = [](const std::string& t) { return t == "-" ? NAN : t == "inf" ? INFINITY : std::stod(t); };
+    const std::string fn = cells[0].substr(1, cells[0].size() - 2);
+    out[fn + "|" + cells[1] + "|" + cells[2]] = {val(cells[4]), val(cells[7]), val(cells[8])};
+  }
+  return out;
+}
+
+[[noreturn]] void usage_error(const std::string& msg) {
+  std::fprintf(stderr, "actfn-accuracy: %s\n", msg.c_str());
+  std::exit(2);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> names;
+  std::vector<Dt> dts = {Dt::f16, Dt::bf16, Dt::f32, Dt::f64};
+  bool exhaustive = false, markdown = false, quiet = false;
+  std::uint64_t stride = 256, samples = 1000000;
+  int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  std::string check;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) usage_error(a + " needs a value");
+      return argv[++i];
+    };
+    if (a == "--exhaustive") exhaustive = true;
+    else if (a == "--markdown") markdown = true;
+    else if (a == "--quiet") quiet = true;
+    else if (a == "--stride") stride = std::stoull(value());
+    else if (a == "--samples") samples = std::stoull(value());
+    else if (a == "--threads") threads = std::stoi(value());
+    else if (a == "--check") check = value();
+    else if (a == "--dtype") {
+      dts.clear();
+      std::stringstream ss(value());
+      std::string t;
+      while (std::getline(ss, t, ',')) {
+        if (t == "f16") dts.push_back(Dt::f16);
+        else if (t == "bf16") dts.push_back(Dt::bf16);
+        else if (t == "f32") dts.push_back(Dt::f32);
+        else if (t == "f64") dts.push_back(Dt::f64);
+        else usage_error("unknown dtype '" + t + "' (f16, bf16, f32, f64)");
+      }
+    } else if (a == "--help" || a == "-h") {
+      std::puts("usage: actfn-accuracy [FUNCTION...] [--dtype f16,bf16,f32,f64] [--exhaustive]\n"
+                "                      [--stride S] [--samples N] [--threads T] [--markdown]\n"
+                "                      [--check docs/accuracy.md] [--quiet]");
+      return 0;
+    } else if (!a.empty() && a[0] == '-') {
+      usage_error("unknown option " + a);
+    } else {
+      names.push_back(a);
+    }
+  }
+  if (stride == 0 || (stride & (stride - 1)) != 0) usage_error("--stride must be a power of two");
+  std::vector<const Op*> todo;
+  for (const auto& name : names) {
+    try {
+      todo.push_back(&op(name));
+    } catch (const Error& e) {
+      usage_error(e.what());
+    }
+  }
+  if (todo.empty()) {
+    for (const Op& o : ops()) {
+      const bool rows = o.name == "softmax" || o.name == "log_softmax" || o.name == "softmin" ||
+                        o.name == "logsumexp";
+      if (o.kind == Kind::elementwise || rows) todo.push_back(&o);
+    }
+  }
+  const auto doc = check.empty() ? std::map<std::string, std::vector<double>>{} : read_doc(check);
+
+  const Rows rows = make_rows(1);
+  std::vector<Result> results;
+  int failures = 0;
+  if (!quiet && !markdown) {
+    std::printf("%-18s %-26s %-5s %-12s %9s %7s %-24s %10s %10s %-24s\n", "function", "params",
+                "dtype", "inputs", "fwd max", "mean", "worst x", "bwd rel", "bwd abs", "worst x");
+  }
+  for (const Op* o : todo) {
+    const bool is_row = o->kind != Kind::elementwise;
+    for (const auto& p : is_row ? std::vector<std::vector<double>>{{}} : param_sets(*o)) {
+      for (Dt dt : dts) {
+        Result res;
+        if (is_row) {
+          res = measure_rows(*o, dt, rows);
+          res.inputs = std::to_string(rows.rows.size()) + " rows";
+        } else {
+          Inputs in;
+          in.dt = dt;
+          switch (dt) {
+            case Dt::f16:
+            case Dt::bf16: in.count = 65536; res.inputs = "all"; break;
+            case Dt::f32:
+              in.exhaustive = exhaustive;
+              in.count = exhaustive ? (1ull << 32) : (1ull << 32) / stride;
+              res.inputs = exhaustive ? "all" : "1/" + std::to_string(stride);
+              break;
+            case Dt::f64: in.count = samples; res.inputs = std::to_string(samples); break;
+          }
+          const test::ElementwiseRef* r = nullptr;
+          for (const auto& e : test::kElementwise) if (e.name == o->name) r = &e;
+          if (r != nullptr && (dt == Dt::f32 || dt == Dt::f64)) in.extra = hard_points(dt, r->f, p.data(), 2048);
+          res = [&] { Result t = measure(*o, p, dt, in, threads); t.inputs = res.inputs; return t; }();
+        }
+        res.function = std::string(o->name);
+        res.params = is_row ? "-" : params_text(*o, p);
+        res.dtype = fmt(dt).name;
+        if (!quiet && !markdown) {
+          std::printf("%-18s %-26s %-5s %-12s %9s %7s %-24s %10s %10s %-24s\n", res.function.c_str(),
+                      res.params.c_str(), res.dtype.c_str(), res.inputs.c_str(),
+                      num(res.fwd.max).c_str(), num(res.fwd.mean()).c_str(),
+                      xval(res.fwd.worst).c_str(), res.has_backward ? num(res.rel.max).c_str() : "-",
+                      res.has_backward ? num(res.abs.max).c_str() : "-",
+                      res.has_backward ? xval(res.abs.worst).c_str() : "-");
+          std::fflush(stdout);
+        }
+        if (!check.empty()) {
+          const auto it = doc.find(res.function + "|" + res.params + "|" + res.dtype);
+          if (it == doc.end()) {
+            std::printf("CHECK %s %s %s: not in %s\n", res.function.c_str(), res.params.c_str(),
+                        res.dtype.c_str(), check.c_str());
+            ++failures;
+          } else {
+            const double got[] = {res.fwd.max, res.rel.max, res.abs.max};
+            const char* what[] = {"forward", "backward (rel)", "backward (abs)"};
+            for (int k = 0; k < 3; ++k) {
+              if (k > 0 && !res.has_backward) continue;
+              // The doc rounds to 3 decimals; allow that rounding.
+              if (!(got[k] <= it->second[static_cast<std::size_t>(k)] + 0.0005)) {
+                std::printf("CHECK %s %s %s: %s max %.4f ULP exceeds the recorded %.3f\n",
+                            res.function.c_str(), res.params.c_str(), res.dtype.c_str(), what[k],
+                            got[k], it->second[static_cast<std::size_t>(k)]);
+                ++failures;
+              }
+            }
+          }
+        }
+        results.push_back(res);
+      }
+    }
+  }
+  if (markdown) {
+    std::printf("<!-- detail -->\n");
+    std::printf("| function | parameters | dtype | inputs | forward max ULP | forward mean | worst x "
+                "| backward max ULP (rel) | backward max ULP (abs) | worst x |\n");
+    std::printf("|---|---|---|---|---|---|---|---|---|---|\n");
+    for (const auto& r : results) {
+      std::printf("| `%s` | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", r.function.c_str(),
+                  r.params.c_str(), r.dtype.c_str(), r.inputs.c_str(), num(r.fwd.max).c_str(),
+                  num(r.fwd.mean()).c_str(), xval(r.fwd.worst).c_str(),
+                  r.has_backward ? num(r.rel.max).c_str() : "-",
+                  r.has_backward ? num(r.abs.max).c_str() : "-",
+                  r.has_backward ? xval(r.abs.worst).c_str() : "-");
+    }
+  }
+  if (!check.empty()) {
+    std::printf("%s: %d case(s) checked, %d failure(s)\n", check.c_str(),
+                static_cast<int>(results.size()), failures);
+  }
+  return failures == 0 ? 0 : 1;
+}
