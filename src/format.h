@@ -4,9 +4,13 @@
 #pragma once
 
 #include <charconv>
+#include <concepts>
+#include <cstdio>
 #include <cmath>
 #include <cstdlib>
 #include <string>
+
+#include "actfn/actfn.hpp"
 
 namespace actfn::detail {
 
@@ -55,6 +59,21 @@ std::string python_repr(T v) {
     out += std::to_string(a);
   }
   return out;
+}
+
+// A 16-bit value as numpy prints it: the shortest decimal that reads back to the same value.
+template <class H>
+  requires(std::same_as<H, float16> || std::same_as<H, bfloat16>)
+std::string python_repr(H v) {
+  const double d = static_cast<double>(v);
+  if (!std::isfinite(d)) return python_repr(d);
+  char buf[40];
+  for (int p = 1; p < 17; ++p) {
+    std::snprintf(buf, sizeof buf, "%.*e", p - 1, d);
+    const double back = std::strtod(buf, nullptr);
+    if (H(back).bits == v.bits) return python_repr(back);
+  }
+  return python_repr(d);
 }
 
 }  // namespace actfn::detail

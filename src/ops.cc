@@ -452,6 +452,17 @@ void forward_impl(const Op& op, const T* x, T* y, Axis a, std::span<const double
     if (op.kind == Kind::reduce) std::fill(y, y + out_size(op, a), neg_inf<T>());
     return;
   }
+  if constexpr (std::is_same_v<T, float>) {
+    // f32 lines are computed in f64 and rounded once: softmax within 1 ULP, log_softmax and
+    // logsumexp keep their digits where a logit dominates or the result cancels.
+    if (op.kind == Kind::axis || op.kind == Kind::reduce) {
+      const std::vector<double> xd = widened(x, count);
+      std::vector<double> yd(out_size(op, a));
+      forward_impl<double>(op, xd.data(), yd.data(), a, std::span<const double>(p.v, op.params.size()));
+      for (std::size_t i = 0; i < yd.size(); ++i) y[i] = static_cast<float>(yd[i]);
+      return;
+    }
+  }
   if constexpr (kNarrow<T>) {
     if (op.kind == Kind::elementwise) {
       const auto fwd = detail::elementwise_table()[kernel_of(op)].fns<double>().forward;

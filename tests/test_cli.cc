@@ -156,8 +156,8 @@ TEST(Cli, Errors) {
   expect_usage_error(actfn_cli({"leaky_relu", "--alpha"}), "option --alpha needs a value");
   expect_usage_error(actfn_cli({"relu", "--alpha", "1", "1"}),
                      "relu: unknown option '--alpha' (valid: --dtype, --help)");
-  expect_usage_error(actfn_cli({"relu", "--dtype", "f16", "1"}),
-                     "--dtype 'f16' is not one of f64, f32");
+  expect_usage_error(actfn_cli({"relu", "--dtype", "f8", "1"}),
+                     "--dtype 'f8' is not one of f64, f32, f16, bf16");
   expect_usage_error(actfn_cli({}), "no function given (try 'actfn --help')");
   expect_usage_error(actfn_cli({"list", "x"}), "list takes no arguments, got 'x'");
   expect_usage_error(actfn_cli({"glu", "1", "2", "3"}),

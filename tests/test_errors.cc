@@ -107,7 +107,7 @@ TEST(ErrorsDoc, EveryCommandLineErrorIsDocumented) {
       "leaky_relu --alpha",
       "leaky_relu --alpha x 1",
       "gelu --approximate fast 1",
-      "relu --dtype f16 1",
+      "relu --dtype f8 1",
       "list x",
       "demo x",
       "special x",

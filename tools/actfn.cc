@@ -46,8 +46,8 @@ std::string* g_capture = nullptr;
 std::istream* g_in = &std::cin;
 
 const char kUsage[] =
-    "usage: actfn <function> [--param value ...] [--dtype f64|f32] [values...]\n"
-    "       actfn grad <function> [--param value ...] [--dtype f64|f32] [values...]\n"
+    "usage: actfn <function> [--param value ...] [--dtype f64|f32|f16|bf16] [values...]\n"
+    "       actfn grad <function> [--param value ...] [--dtype f64|f32|f16|bf16] [values...]\n"
     "       actfn list [--markdown] the functions, their parameters and formulas\n"
     "       actfn special [--markdown] every function at NaN, +-inf, +-0, subnormals, extremes\n"
     "       actfn demo [--image F]  the seed article's examples, a table of every function,\n"
@@ -70,18 +70,24 @@ const char kUsage[] =
     "Jacobian, one row per line. logsumexp prints one value (grad: softmax); gated units\n"
     "(glu, swiglu, geglu, reglu) split the values in halves a, b (grad: da then db).\n"
     "\n"
-    "  --dtype f64|f32   compute in float64 (default, the same numbers as Python) or float32\n"
+    "  --dtype f64|f32|f16|bf16  float64 (default, the same numbers as Python), float32,\n"
+    "                    float16 or bfloat16 (16-bit: computed in f64, rounded once)\n"
     "  --                every argument after it is a value\n"
     "\n"
     "Errors (unknown function, bad number, parameter out of range) print one line on stderr\n"
     "and exit with status 2.\n";
 
-enum class DType { f64, f32 };
+enum class DType { f64, f32, f16, bf16 };
 
 // Parses a whole token as Python's float() would: optional sign, decimal or scientific,
 // inf/infinity/nan in any case. Overflow gives +-inf and underflow 0, as in Python.
 template <class T>
 std::optional<T> parse_number(std::string_view s) {
+  if constexpr (std::is_same_v<T, actfn::float16> || std::is_same_v<T, actfn::bfloat16>) {
+    const auto d = parse_number<double>(s);  // then rounded once more, as numpy reads them
+    if (!d) return std::nullopt;
+    return T(*d);
+  } else {
   std::string_view t = s;
   if (!t.empty() && t[0] == '+') {
     t.remove_prefix(1);
@@ -99,6 +105,7 @@ std::optional<T> parse_number(std::string_view s) {
   }
   if (r.ec != std::errc()) return std::nullopt;
   return v;
+  }
 }
 
 std::string did_you_mean(const std::vector<std::string_view>& near, std::string_view prefix) {
@@ -233,8 +240,8 @@ std::string op_help(const actfn::Op& op) {
     }
   }
   o << "usage:\n"
-    << "  actfn " << op.name << opts << " [--dtype f64|f32] [values...]\n"
-    << "  actfn grad " << op.name << opts << " [--dtype f64|f32] [values...]\n"
+    << "  actfn " << op.name << opts << " [--dtype f64|f32|f16|bf16] [values...]\n"
+    << "  actfn grad " << op.name << opts << " [--dtype f64|f32|f16|bf16] [values...]\n"
     << (op.kind == actfn::Kind::axis
             ? "The values form one row; grad prints the Jacobian, one row per line.\n"
             : "")
@@ -706,7 +713,9 @@ int run(const std::vector<std::string>& args) {
       take_value();
       if (val == "f64" || val == "float64") dtype = DType::f64;
       else if (val == "f32" || val == "float32") dtype = DType::f32;
-      else throw UsageError{"--dtype '" + val + "' is not one of f64, f32"};
+      else if (val == "f16" || val == "float16") dtype = DType::f16;
+      else if (val == "bf16" || val == "bfloat16") dtype = DType::bf16;
+      else throw UsageError{"--dtype '" + val + "' is not one of f64, f32, f16, bf16"};
       continue;
     }
     std::size_t k = 0;
@@ -745,8 +754,11 @@ int run(const std::vector<std::string>& args) {
     }
     values = read_stdin_tokens();
   }
-  const std::string out = dtype == DType::f32 ? compute<float>(op, grad, values, params)
-                                              : compute<double>(op, grad, values, params);
+  const std::string out =
+      dtype == DType::f32    ? compute<float>(op, grad, values, params)
+      : dtype == DType::f16  ? compute<actfn::float16>(op, grad, values, params)
+      : dtype == DType::bf16 ? compute<actfn::bfloat16>(op, grad, values, params)
+                             : compute<double>(op, grad, values, params);
   write_out(out);
   return 0;
 }

@@ -190,34 +190,46 @@ struct Accumulator {
   HWY_INLINE V Total() const { return hn::Add(s, c); }  // per lane
 };
 
-// What a line with maximum m and sum s gives, per lane, as one value per line:
-// - kLogSumExp: m + log(s), +-inf when m is (all -inf: log 0 = -inf), NaN with NaN;
-// - otherwise the "sum" the outputs are divided by (softmax) or whose log they subtract
-//   (log_softmax): s, or NaN where m = -inf (no limit), or, in safe mode, a marker inf that
-//   turns the outputs into 0.
+// log1p per lane with the C library: once per line, so its cost does not matter, and the
+// row and column layouts share it bit for bit. The safe marker inf gives inf.
 template <class D, class V>
-HWY_INLINE V LineTotal(D d, V s, V m, const SoftmaxOpts& o) {
-  using T = hn::TFromD<D>;
-  const auto empty = hn::Eq(m, hn::Neg(hn::Inf(d)));
-  if (o.mode == Mode::kLogSumExp) {
-    HWY_ALIGN T buf[hn::MaxLanes(D())];
-    hn::Store(s, d, buf);
-    for (std::size_t i = 0; i < hn::Lanes(d); ++i) buf[i] = std::log(buf[i]);
-    const V r = hn::Add(m, hn::Load(d, buf));
-    return hn::IfThenElse(hn::Or(hn::IsInf(m), hn::IsNaN(m)), m, r);
-  }
-  return hn::IfThenElse(empty, o.safe ? hn::Inf(d) : hn::NaN(d), s);
-}
-
-// log per lane with the C library: once per line, so its cost does not matter, and the row
-// and column layouts share it bit for bit. The safe marker inf gives inf.
-template <class D, class V>
-HWY_INLINE V LogLanes(D d, V v) {
+HWY_INLINE V Log1pLanes(D d, V v) {
   using T = hn::TFromD<D>;
   HWY_ALIGN T buf[hn::MaxLanes(D())];
   hn::Store(v, d, buf);
-  for (std::size_t i = 0; i < hn::Lanes(d); ++i) buf[i] = std::log(buf[i]);
+  for (std::size_t i = 0; i < hn::Lanes(d); ++i) buf[i] = std::log1p(buf[i]);
   return hn::Load(d, buf);
+}
+
+// The sum of exp(x - m) is 1 + t, where t sums the other elements (and e - 1 of the maxima,
+// exactly: e = 1 but for the low part of a scaled x). Kept apart, t gives log(1 + t) as
+// log1p(t): log_softmax of a dominant logit is -1e-30, not 0 (pytorch#113708), and logsumexp
+// keeps the digits of t. Per lane; a line's count of maxima minus one is added at the end.
+template <class D>
+struct RowSum {
+  using V = hn::Vec<D>;
+  Accumulator<D> acc;
+  V count;
+  explicit RowSum(D d) : acc(d), count(hn::Zero(d)) {}
+  HWY_INLINE void Add(D d, V v, V m, V e) {
+    const auto top = hn::Eq(v, m);
+    acc.Add(hn::IfThenElse(top, hn::Sub(e, hn::Set(d, 1)), e));
+    count = hn::Add(count, hn::IfThenElseZero(top, hn::Set(d, 1)));
+  }
+};
+
+// What a line with maximum m and t (above) gives, per lane, as one value per line:
+// - kLogSumExp: m + log1p(t), +-inf when m is (all -inf: log 0 = -inf), NaN with NaN;
+// - otherwise t, or NaN where m = -inf (no limit), or, in safe mode, a marker inf that
+//   turns the outputs into 0. Softmax divides by 1 + t, log_softmax subtracts log1p(t).
+template <class D, class V>
+HWY_INLINE V LineTotal(D d, V t, V m, const SoftmaxOpts& o) {
+  const auto empty = hn::Eq(m, hn::Neg(hn::Inf(d)));
+  if (o.mode == Mode::kLogSumExp) {
+    const V r = hn::Add(m, Log1pLanes(d, t));
+    return hn::IfThenElse(hn::Or(hn::IsInf(m), hn::IsNaN(m)), m, r);
+  }
+  return hn::IfThenElse(empty, o.safe ? hn::Inf(d) : hn::NaN(d), t);
 }
 
 // The output of one element from x (scaled), the line maximum m and total s.
@@ -244,19 +256,21 @@ HWY_INLINE void SoftmaxColumns(D d, const T* x, T* y, std::size_t n, std::size_t
   V lo;
   V m = hn::Neg(hn::Inf(d));
   for (std::size_t k = 0; k < n; ++k) m = hn::Max(m, LoadScaled(d, x + k * stride, o.scale, lo));
-  Accumulator<D> acc(d);
+  RowSum<D> sum(d);
   for (std::size_t k = 0; k < n; ++k) {
     const V v = LoadScaled(d, x + k * stride, o.scale, lo);
     const V e = ExpShifted(d, v, lo, m);
     if (o.mode == Mode::kSoftmax) hn::StoreU(e, d, y + k * stride);
-    acc.Add(e);
+    sum.Add(d, v, m, e);
   }
-  const V s = LineTotal(d, acc.Total(), m, o);
+  const V one = hn::Set(d, 1);
+  const V t = LineTotal(d, hn::Add(sum.acc.Total(), hn::Sub(sum.count, one)), m, o);
   if (o.mode == Mode::kLogSumExp) {
-    hn::StoreU(s, d, y);
+    hn::StoreU(t, d, y);
     return;
   }
-  const V ls = o.mode == Mode::kLogSoftmax ? LogLanes(d, s) : s;
+  const V s = hn::Add(one, t);
+  const V ls = o.mode == Mode::kLogSoftmax ? Log1pLanes(d, t) : s;
   for (std::size_t k = 0; k < n; ++k) {
     V out;
     if (o.mode == Mode::kSoftmax) {  // y holds the exponentials (x may be y: in place)
@@ -287,28 +301,31 @@ void SoftmaxRow(const T* x, T* y, std::size_t n, const SoftmaxOpts& o) {
   for (; i < n; ++i) m1 = hn::Max(m1, LoadScaled(d1, x + i, o.scale, lo1));
   const T m = hn::GetLane(m1);
   // Pass 2: the sum of exp(x - m); softmax keeps the exponentials in y for pass 3.
-  Accumulator<decltype(d)> acc(d);
+  RowSum<decltype(d)> sum(d);
   const auto vm = hn::Set(d, m);
   for (i = 0; i + N <= n; i += N) {
     const auto v = LoadScaled(d, x + i, o.scale, lo);
     const auto e = ExpShifted(d, v, lo, vm);
     if (o.mode == Mode::kSoftmax) hn::StoreU(e, d, y + i);
-    acc.Add(e);
+    sum.Add(d, v, vm, e);
   }
-  Accumulator<decltype(d1)> tail(d1);
-  tail.Add(hn::Set(d1, hn::GetLane(hn::SumOfLanes(d, acc.Total()))));
+  RowSum<decltype(d1)> tail(d1);
+  tail.acc.Add(hn::Set(d1, hn::GetLane(hn::SumOfLanes(d, sum.acc.Total()))));
+  tail.count = hn::Set(d1, hn::GetLane(hn::SumOfLanes(d, sum.count)));
   for (; i < n; ++i) {
     const auto v = LoadScaled(d1, x + i, o.scale, lo1);
     const auto e = ExpShifted(d1, v, lo1, m1);
     if (o.mode == Mode::kSoftmax) hn::StoreU(e, d1, y + i);
-    tail.Add(e);
+    tail.Add(d1, v, m1, e);
   }
-  const V1 s1 = LineTotal(d1, tail.Total(), m1, o);
+  const V1 one1 = hn::Set(d1, 1);
+  const V1 t1 = LineTotal(d1, hn::Add(tail.acc.Total(), hn::Sub(tail.count, one1)), m1, o);
   if (o.mode == Mode::kLogSumExp) {
-    hn::StoreU(s1, d1, y);
+    hn::StoreU(t1, d1, y);
     return;
   }
-  const V1 ls1 = o.mode == Mode::kLogSoftmax ? LogLanes(d1, s1) : s1;
+  const V1 s1 = hn::Add(one1, t1);
+  const V1 ls1 = o.mode == Mode::kLogSoftmax ? Log1pLanes(d1, t1) : s1;
   // Pass 3.
   const auto vs = hn::Set(d, hn::GetLane(s1)), vls = hn::Set(d, hn::GetLane(ls1));
   for (i = 0; i + N <= n; i += N) {

@@ -386,16 +386,24 @@ std::vector<Mp> mp_row(std::string_view name, const std::vector<double>& x) {
     z[i] = Mp(neg ? -x[i] : x[i]);
     if (z[i] > m) m = z[i];
   }
-  Mp s(0);
+  if (name == "logsumexp" && isinf(m)) return {m};
+  // x - m, with 0 at the maxima (the limits when m = +inf: the maxima share the mass).
+  // The sum is 1 + t, t summing all but one maximum: log1p(t) keeps a t below 2^-192.
+  Mp t(0);
+  bool first = true;
   std::vector<Mp> e(x.size());
   for (std::size_t i = 0; i < x.size(); ++i) {
-    e[i] = exp(z[i] - m);
-    s += e[i];
+    const bool top = z[i] == m;
+    z[i] = top ? Mp(0) : z[i] - m;
+    e[i] = top ? Mp(1) : exp(z[i]);
+    if (!(top && first)) t += e[i];
+    if (top) first = false;
   }
-  if (name == "logsumexp") return {m + log(s)};
+  const Mp s = t + Mp(1);
+  if (name == "logsumexp") return {m + log1p(t)};
   std::vector<Mp> y(x.size());
-  const Mp ls = log(s);
-  for (std::size_t i = 0; i < x.size(); ++i) y[i] = name == "log_softmax" ? z[i] - m - ls : e[i] / s;
+  const Mp ls = log1p(t);
+  for (std::size_t i = 0; i < x.size(); ++i) y[i] = name == "log_softmax" ? z[i] - ls : e[i] / s;
   return y;
 }
 
