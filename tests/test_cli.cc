@@ -68,6 +68,11 @@ void expect_usage_error(const Result& r, const std::string& message) {
 TEST(Cli, SeedExamples) {
   EXPECT_EQ(actfn_cli({"relu", "1.0", "-1.0"}).out, "1.0\n0.0\n");
   EXPECT_EQ(actfn_cli({"leaky_relu", "--alpha", "0.001", "-1.0"}).out, "-0.001\n");
+  // 16-bit types print as numpy prints them: the shortest decimal that reads back.
+  EXPECT_EQ(actfn_cli({"sigmoid", "--dtype", "f16", "-1.0", "70000"}).out, "0.269\n1.0\n");
+  EXPECT_EQ(actfn_cli({"sigmoid", "--dtype", "bf16", "-1.0"}).out, "0.27\n");
+  EXPECT_EQ(actfn_cli({"identity", "--dtype", "f16", "70000", "1e-8", "-0"}).out, "inf\n0.0\n-0.0\n");
+  EXPECT_EQ(actfn_cli({"softmax", "--dtype", "f16", "1", "2", "3"}).out, "0.09\n0.2448\n0.665\n");
   EXPECT_EQ(actfn_cli({"leaky_relu", "--alpha=0.001", "-1.0"}).out, "-0.001\n");
   EXPECT_EQ(actfn_cli({"sigmoid", "-1.0"}).out, "0.2689414213699951\n");
   const Result s = actfn_cli({"softmax", "1", "2", "3"});
