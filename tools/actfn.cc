@@ -8,6 +8,7 @@
 //
 // Errors print one line on stderr and exit with status 2, before anything is printed on
 // stdout: all values are parsed and computed first.
+#include <bit>
 #include <unistd.h>
 
 #include <cerrno>
@@ -161,6 +162,68 @@ std::string special_row(const actfn::Op& op, const std::vector<T>& xs) {
   return r;
 }
 
+// The bits of the kth non-negative value of T (k = 0 is +0, ordered as the values are).
+template <class T>
+T from_bits(std::uint64_t k) {
+  if constexpr (std::is_same_v<T, actfn::float16> || std::is_same_v<T, actfn::bfloat16>) {
+    return T::from_bits(static_cast<std::uint16_t>(k));
+  } else if constexpr (sizeof(T) == 4) {
+    return std::bit_cast<float>(static_cast<std::uint32_t>(k));
+  } else {
+    return std::bit_cast<double>(k);
+  }
+}
+// Where f settles on one side of 0: the first x (in T, going out from 0) from which f(x)
+// has the bits of its limit f(+-inf) at every larger |x|: the saturation point (tanh: 1.0 from
+// 18.7) or the overflow point (inf from ...). "all" when f is its limit on all that side,
+// "-" when it never reaches the limit at a finite x. Found by bisection above the last of
+// 1024 spread points that differs from the limit, then checked on 256 points beyond.
+template <class T>
+std::string settle_cell(const actfn::Op& op, double side, std::uint64_t top) {
+  auto f = [&](T x) {
+    T y;
+    if (side < 0) x = T(-static_cast<double>(x));
+    actfn::forward(op, &x, &y, actfn::Axis{1, 1, 1});
+    return y;
+  };
+  const T lim = f(T(HUGE_VAL));
+  const double want = static_cast<double>(lim);  // -0.0 is 0.0 here (silu(-1e300) = -0.0)
+  const auto same = [&](std::uint64_t k) {
+    const double v = static_cast<double>(f(from_bits<T>(k)));
+    return v == want || (std::isnan(v) && std::isnan(want));
+  };
+  if (!same(top)) return "-";
+  std::uint64_t lo = 0;
+  for (std::uint64_t j = 1023; j >= 1 && lo == 0; --j) {
+    if (!same(top / 1024 * j)) lo = top / 1024 * j;
+  }
+  if (lo == 0) {
+    if (same(1)) return "all";
+    lo = 1;
+  }
+  std::uint64_t hi = top;
+  while (hi - lo > 1) {
+    const std::uint64_t mid = lo + (hi - lo) / 2;
+    (same(mid) ? hi : lo) = mid;
+  }
+  for (std::uint64_t j = 1; j <= 256; ++j) {
+    if (!same(hi + (top - hi) / 256 * j)) return "-";
+  }
+  T x = from_bits<T>(hi);
+  if (side < 0) x = T(-static_cast<double>(x));
+  return python_repr(lim) + " from " + python_repr(x);
+}
+
+template <class T>
+void settle_table(std::ostringstream& o, const char* title, std::uint64_t top) {
+  o << "\n## " << title << "\n\n| function | x < 0 | x > 0 |\n|---|---|---|\n";
+  for (const auto& op : actfn::ops()) {
+    if (op.kind != actfn::Kind::elementwise) continue;
+    o << "| `" << op.name << "` | " << settle_cell<T>(op, -1, top) << " | "
+      << settle_cell<T>(op, 1, top) << " |\n";
+  }
+}
+
 std::string special_markdown() {
   using L64 = std::numeric_limits<double>;
   using L32 = std::numeric_limits<float>;
@@ -191,6 +254,16 @@ std::string special_markdown() {
       o << "| `" << op.name << "` |" << (pass == 0 ? special_row(op, x64) : special_row(op, x32)) << "\n";
     }
   }
+  o << "\n# Saturation and overflow\n\n"
+    << "Where each function settles: the first x, going out from 0 on each side, from which\n"
+    << "f(x) is its limit f(+-inf) for every larger |x| (\"1.0 from 18.7\": every x from 18.7 on\n"
+    << "gives 1.0; \"inf from ...\": the overflow threshold). \"all\": the limit on all that side;\n"
+    << "\"-\": the limit is not reached at any finite x. Found by bisection over the bit patterns\n"
+    << "(above the last of 1024 spread points that differs) and checked on 256 points beyond.\n";
+  settle_table<double>(o, "float64", 0x7fefffffffffffffull);
+  settle_table<float>(o, "float32", 0x7f7fffffull);
+  settle_table<actfn::float16>(o, "float16", 0x7bffull);
+  settle_table<actfn::bfloat16>(o, "bfloat16", 0x7f7full);
   return o.str();
 }
 
