@@ -31,71 +31,6 @@ HWY_INLINE hn::Vec<D> MaxLog(D d) {
   return Const(d, sizeof(hn::TFromD<D>) == 4 ? 88.72283935546875 : 709.782712893384);
 }
 
-// exp(x) that keeps NaN and overflows to inf. hn::Exp is 1 ULP (its doc) and builds 2^q with
-// two multiplies, so results down to the smallest subnormal survive (exp(-100.f) =
-// 3.72e-44f); but it returns 0 for NaN (its `x >= -104` test is false) and wraps the
-// exponent above its valid range.
-template <class D, class V>
-HWY_INLINE V ExpNaN(D d, V x) {
-  const V r = hn::IfThenElse(hn::Gt(x, MaxLog(d)), hn::Inf(d), hn::Exp(d, x));
-  return hn::IfThenElse(hn::IsNaN(x), x, r);
-}
-
-// expm1 (hn::Expm1, 4 ULP) with NaN and overflow.
-template <class D, class V>
-HWY_INLINE V Expm1NaN(D d, V x) {
-  const V r = hn::IfThenElse(hn::Gt(x, MaxLog(d)), hn::Inf(d), hn::Expm1(d, x));
-  return hn::IfThenElse(hn::IsNaN(x), x, r);
-}
-
-// log1p for every x: hn::Log1p's log(1 + x) * x / ((1 + x) - 1) also holds on (-1, 0);
-// x = -1 gives -inf, x < -1 NaN, inf inf, NaN NaN.
-template <class D, class V>
-HWY_INLINE V Log1pNaN(D d, V x) {
-  const V one = hn::Set(d, 1);
-  V r = hn::Log1p(d, hn::IfThenElse(hn::Gt(x, hn::Set(d, -1)), x, hn::Zero(d)));
-  r = hn::IfThenElse(hn::Eq(x, hn::Set(d, -1)), hn::Neg(hn::Inf(d)), r);
-  r = hn::IfThenElse(hn::Lt(x, hn::Neg(one)), hn::NaN(d), r);
-  r = hn::IfThenElse(hn::Eq(x, hn::Inf(d)), x, r);
-  return hn::IfThenElse(hn::IsNaN(x), x, r);
-}
-
-// tanh (hn::Tanh, 4 ULP) with NaN.
-template <class D, class V>
-HWY_INLINE V TanhNaN(D d, V x) {
-  return hn::IfThenElse(hn::IsNaN(x), x, hn::Tanh(d, x));
-}
-
-// Lanes of `r` where `bad` holds are recomputed with the C library's f (rare inputs outside
-// a fast path's range, so the fast path never returns a wrong value).
-template <class D, class V, class M, class F>
-HWY_INLINE V FixLanes(D d, M bad, V x, V r, F f) {
-  if (HWY_LIKELY(hn::AllFalse(d, bad))) return r;
-  using T = hn::TFromD<D>;
-  HWY_ALIGN T xs[hn::MaxLanes(D())];
-  HWY_ALIGN T rs[hn::MaxLanes(D())];
-  hn::Store(x, d, xs);
-  hn::Store(hn::IfThenElseZero(bad, hn::Set(d, 1)), d, rs);
-  HWY_ALIGN T out[hn::MaxLanes(D())];
-  hn::Store(r, d, out);
-  for (std::size_t i = 0; i < hn::Lanes(d); ++i)
-    if (rs[i] != 0) out[i] = f(xs[i]);
-  return hn::Load(d, out);
-}
-
-// sin and cos: hn::Sin/Cos are 3 ULP on [-39000, 39000]; beyond (and for inf, NaN) the C
-// library takes over for those lanes.
-template <class D, class V>
-HWY_INLINE V SinNaN(D d, V x) {
-  const auto bad = hn::Not(hn::Le(hn::Abs(x), Const(d, 39000)));
-  return FixLanes(d, bad, x, hn::Sin(d, x), [](auto v) { return std::sin(v); });
-}
-template <class D, class V>
-HWY_INLINE V CosNaN(D d, V x) {
-  const auto bad = hn::Not(hn::Le(hn::Abs(x), Const(d, 39000)));
-  return FixLanes(d, bad, x, hn::Cos(d, x), [](auto v) { return std::cos(v); });
-}
-
 // a * b = hi + lo exactly (where no overflow): FMA where the target has it, else Dekker's
 // split.
 template <class D, class V>
@@ -128,6 +63,241 @@ HWY_INLINE V MulSign(D d, V v, V s) {
   return hn::Xor(v, hn::And(hn::SignBit(d), s));
 }
 
+// ---- double-word arithmetic: a value as an unevaluated sum hi + lo, |lo| <= ulp(hi) / 2.
+
+// a + b = s + e exactly (Knuth).
+template <class V>
+HWY_INLINE V TwoSum(V a, V b, V& e) {
+  const V s = hn::Add(a, b);
+  const V bp = hn::Sub(s, a);
+  e = hn::Add(hn::Sub(a, hn::Sub(s, bp)), hn::Sub(b, bp));
+  return s;
+}
+// The same when |a| >= |b| (Dekker).
+template <class V>
+HWY_INLINE V FastTwoSum(V a, V b, V& e) {
+  const V s = hn::Add(a, b);
+  e = hn::Sub(b, hn::Sub(s, a));
+  return s;
+}
+
+// (ah + al) / (bh + bl) = hi + lo, relative error ~2^-100 (one Newton correction of the
+// quotient; finite operands, bh != 0).
+template <class D, class V>
+HWY_INLINE V DivDW(D d, V ah, V al, V bh, V bl, V& lo) {
+  const V q0 = hn::Div(ah, bh);
+  V pl;
+  const V ph = TwoProd(d, q0, bh, pl);
+  const V r = hn::NegMulAdd(q0, bl, hn::Add(hn::Sub(hn::Sub(ah, ph), pl), al));
+  return FastTwoSum(q0, hn::Div(r, bh), lo);
+}
+
+// 2^j for integral j in [-1022, 1023], built in the exponent field (no integer lanes needed:
+// j + 1023 + 2^52 holds j + 1023 in its low mantissa bits).
+template <class D, class V>
+HWY_INLINE V Pow2(D d, V j) {
+  const hn::RebindToUnsigned<D> du;
+  const V t = hn::Add(j, Const(d, 0x1p52 + 1023));
+  return hn::BitCast(d, hn::ShiftLeft<52>(hn::BitCast(du, t)));
+}
+// v 2^k for integral k in [-2044, 2046], in two exact steps (one rounding if subnormal).
+template <class D, class V>
+HWY_INLINE V ScaleByPow2(D d, V v, V k) {
+  const V k1 = hn::Floor(hn::Mul(k, Const(d, 0.5)));
+  return hn::Mul(hn::Mul(v, Pow2(d, k1)), Pow2(d, hn::Sub(k, k1)));
+}
+
+// f64 lanes: x = k ln 2 + r, |r| <= ln(2) / 2, and expm1(r) = mh + ml with a relative error
+// below 2^-58 (Cody-Waite reduction with a 32-bit ln 2 head, so k ln2_hi and x - k ln2_hi
+// are exact; the Taylor series to r^15, r^2 / 2 formed exactly). For |x| <= 746.
+template <class D, class V>
+HWY_INLINE V Expm1Reduced(D d, V x, V& k, V& ml) {
+  constexpr double kLn2Hi = 6.93147180369123816490e-01;  // 0x3fe62e42fee00000
+  constexpr double kLn2Lo = 1.90821492927058770002e-10;
+  k = hn::Round(hn::Mul(x, Const(d, 1.4426950408889634)));
+  const V r1 = hn::NegMulAdd(k, Const(d, kLn2Hi), x);
+  V rl;
+  const V rh = TwoSum(r1, hn::Neg(hn::Mul(k, Const(d, kLn2Lo))), rl);
+  V p2l;
+  const V p2h = TwoProd(d, rh, rh, p2l);
+  V poly = Const(d, 1.0 / 1307674368000.0);  // 1/15!
+  constexpr double kInvFact[] = {1.0 / 87178291200.0, 1.0 / 6227020800.0, 1.0 / 479001600.0,
+                                 1.0 / 39916800.0,    1.0 / 3628800.0,    1.0 / 362880.0,
+                                 1.0 / 40320.0,       1.0 / 5040.0,       1.0 / 720.0,
+                                 1.0 / 120.0,         1.0 / 24.0,         1.0 / 6.0};
+  for (double c : kInvFact) poly = hn::MulAdd(poly, rh, Const(d, c));
+  const V half = Const(d, 0.5);
+  const V tail = hn::MulAdd(hn::Mul(rh, p2h), poly, hn::Mul(p2l, half));  // r^3 P(r) + lo(r^2)/2
+  V e1;
+  const V s1 = TwoSum(rh, hn::Mul(p2h, half), e1);
+  const V l = hn::Add(hn::Add(e1, tail), hn::MulAdd(rl, rh, rl));  // + rl (1 + r)
+  return FastTwoSum(s1, l, ml);
+}
+
+// f64 lanes: exp(x) = hi + lo, relative error below 2^-58, for x in [-745.2, 709.78]
+// (subnormal results lose lo and round once).
+template <class D, class V>
+HWY_INLINE V ExpDW(D d, V x, V& lo) {
+  V k, ml;
+  const V mh = Expm1Reduced(d, x, k, ml);
+  V e;
+  const V h = TwoSum(hn::Set(d, 1), mh, e);
+  V l;
+  const V hh = FastTwoSum(h, hn::Add(e, ml), l);
+  lo = ScaleByPow2(d, l, k);
+  return ScaleByPow2(d, hh, k);
+}
+
+// f64 lanes: expm1(x) = hi + lo for |x| <= 40 (beyond, expm1 is exp or -1 once rounded):
+// 2^k (1 + m) - 1 = (2^k - 1) + 2^k m, summed exactly.
+template <class D, class V>
+HWY_INLINE V Expm1DW(D d, V x, V& lo) {
+  V k, ml;
+  const V mh = Expm1Reduced(d, x, k, ml);
+  const V p = Pow2(d, k);
+  V e0, e1;
+  const V s0 = TwoSum(p, hn::Set(d, -1), e0);  // 2^k - 1 is not a double below k = -53
+  const V s1 = TwoSum(s0, hn::Mul(mh, p), e1);
+  return FastTwoSum(s1, hn::Add(hn::MulAdd(ml, p, e0), e1), lo);
+}
+
+// exp(x) that keeps NaN and overflows to inf. f64: ExpDW rounded once (0.52 ULP at most).
+// f32 (the native softmax lanes): hn::Exp, 1 ULP (its doc), which builds 2^q with two
+// multiplies, so results down to the smallest subnormal survive (exp(-100.f) = 3.72e-44f);
+// but it returns 0 for NaN (its `x >= -104` test is false) and wraps the exponent above its
+// valid range.
+template <class D, class V>
+HWY_INLINE V ExpNaN(D d, V x) {
+  V r;
+  if constexpr (sizeof(hn::TFromD<D>) == 8) {
+    V lo;
+    const V xc = hn::Max(hn::Min(x, Const(d, 710)), Const(d, -746));  // NaN: fixed below
+    r = hn::IfThenElseZero(hn::Ge(x, Const(d, -745.2)), ExpDW(d, xc, lo));
+  } else {
+    r = hn::Exp(d, x);
+  }
+  r = hn::IfThenElse(hn::Gt(x, MaxLog(d)), hn::Inf(d), r);
+  return hn::IfThenElse(hn::IsNaN(x), x, r);
+}
+
+// expm1 with NaN and overflow. f64: Expm1DW rounded once (0.52 ULP) on [-40, 40], exp
+// beyond (and -1 below); f32: hn::Expm1 (4 ULP).
+template <class D, class V>
+HWY_INLINE V Expm1NaN(D d, V x) {
+  V r;
+  if constexpr (sizeof(hn::TFromD<D>) == 8) {
+    V lo;
+    const V xc = hn::Max(hn::Min(x, Const(d, 40)), Const(d, -40));
+    r = Expm1DW(d, xc, lo);
+    r = hn::IfThenElse(hn::Gt(x, Const(d, 40)), ExpNaN(d, x), r);
+    r = hn::IfThenElse(hn::Lt(x, Const(d, -40)), Const(d, -1), r);
+  } else {
+    r = hn::IfThenElse(hn::Gt(x, MaxLog(d)), hn::Inf(d), hn::Expm1(d, x));
+  }
+  return hn::IfThenElse(hn::IsNaN(x), x, r);
+}
+
+// exp, expm1 and tanh as hi + lo: on f64 lanes the double-words above where they hold
+// (elsewhere the rounded value and lo = 0), on f32 lanes the rounded value and lo = 0. NaN
+// stays NaN (lo = 0).
+template <class D, class V>
+HWY_INLINE V ExpParts(D d, V x, V& lo) {
+  if constexpr (sizeof(hn::TFromD<D>) == 8) {
+    const auto inside = hn::And(hn::Ge(x, Const(d, -745.2)), hn::Le(x, MaxLog(d)));
+    const V h = ExpDW(d, hn::IfThenElseZero(inside, x), lo);
+    lo = hn::IfThenElseZero(inside, lo);
+    return hn::IfThenElse(inside, h, ExpNaN(d, x));
+  } else {
+    lo = hn::Zero(d);
+    return ExpNaN(d, x);
+  }
+}
+template <class D, class V>
+HWY_INLINE V Expm1Parts(D d, V x, V& lo) {
+  if constexpr (sizeof(hn::TFromD<D>) == 8) {
+    const auto inside = hn::Le(hn::Abs(x), Const(d, 40));  // false for NaN
+    const V h = Expm1DW(d, hn::IfThenElseZero(inside, x), lo);
+    lo = hn::IfThenElseZero(inside, lo);
+    return hn::IfThenElse(inside, h, Expm1NaN(d, x));
+  } else {
+    lo = hn::Zero(d);
+    return Expm1NaN(d, x);
+  }
+}
+
+// log1p for every x: hn::Log1p's log(1 + x) * x / ((1 + x) - 1) also holds on (-1, 0);
+// x = -1 gives -inf, x < -1 NaN, inf inf, NaN NaN.
+template <class D, class V>
+HWY_INLINE V Log1pNaN(D d, V x) {
+  const V one = hn::Set(d, 1);
+  V r = hn::Log1p(d, hn::IfThenElse(hn::Gt(x, hn::Set(d, -1)), x, hn::Zero(d)));
+  r = hn::IfThenElse(hn::Eq(x, hn::Set(d, -1)), hn::Neg(hn::Inf(d)), r);
+  r = hn::IfThenElse(hn::Lt(x, hn::Neg(one)), hn::NaN(d), r);
+  r = hn::IfThenElse(hn::Eq(x, hn::Inf(d)), x, r);
+  return hn::IfThenElse(hn::IsNaN(x), x, r);
+}
+
+// tanh as hi + lo. f64 lanes: tanh|x| = -m / (2 + m), m = expm1(-2|x|) as a double-word, the
+// quotient in double-word arithmetic (0.52 ULP once rounded); 1 from |x| = 20 on. f32 lanes:
+// hn::Tanh (4 ULP), lo = 0. NaN stays NaN.
+template <class D, class V>
+HWY_INLINE V TanhParts(D d, V x, V& lo) {
+  if constexpr (sizeof(hn::TFromD<D>) == 8) {
+    const V a = hn::Min(hn::Abs(x), Const(d, 20));  // NaN: fixed below
+    V ml;
+    const V mh = Expm1DW(d, hn::Mul(a, Const(d, -2)), ml);
+    V de;
+    const V dh = TwoSum(Const(d, 2), mh, de);
+    V tl;
+    V th = DivDW(d, hn::Neg(mh), hn::Neg(ml), dh, hn::Add(de, ml), tl);
+    const auto sat = hn::Ge(a, Const(d, 20));
+    th = hn::IfThenElse(sat, hn::Set(d, 1), th);
+    tl = hn::IfThenZeroElse(hn::Or(sat, hn::IsNaN(x)), tl);
+    lo = MulSign(d, tl, x);
+    return hn::IfThenElse(hn::IsNaN(x), x, MulSign(d, th, x));
+  } else {
+    lo = hn::Zero(d);
+    return hn::IfThenElse(hn::IsNaN(x), x, hn::Tanh(d, x));
+  }
+}
+template <class D, class V>
+HWY_INLINE V TanhNaN(D d, V x) {
+  V lo;
+  return TanhParts(d, x, lo);
+}
+
+// Lanes of `r` where `bad` holds are recomputed with the C library's f (rare inputs outside
+// a fast path's range, so the fast path never returns a wrong value).
+template <class D, class V, class M, class F>
+HWY_INLINE V FixLanes(D d, M bad, V x, V r, F f) {
+  if (HWY_LIKELY(hn::AllFalse(d, bad))) return r;
+  using T = hn::TFromD<D>;
+  HWY_ALIGN T xs[hn::MaxLanes(D())];
+  HWY_ALIGN T rs[hn::MaxLanes(D())];
+  hn::Store(x, d, xs);
+  hn::Store(hn::IfThenElseZero(bad, hn::Set(d, 1)), d, rs);
+  HWY_ALIGN T out[hn::MaxLanes(D())];
+  hn::Store(r, d, out);
+  for (std::size_t i = 0; i < hn::Lanes(d); ++i)
+    if (rs[i] != 0) out[i] = f(xs[i]);
+  return hn::Load(d, out);
+}
+
+// sin and cos: hn::Sin/Cos are 3 ULP on [-39000, 39000]; beyond (and for inf, NaN) the C
+// library takes over for those lanes.
+template <class D, class V>
+HWY_INLINE V SinNaN(D d, V x) {
+  const auto bad = hn::Not(hn::Le(hn::Abs(x), Const(d, 39000)));
+  return FixLanes(d, bad, x, hn::Sin(d, x), [](auto v) { return std::sin(v); });
+}
+template <class D, class V>
+HWY_INLINE V CosNaN(D d, V x) {
+  const auto bad = hn::Not(hn::Le(hn::Abs(x), Const(d, 39000)));
+  return FixLanes(d, bad, x, hn::Cos(d, x), [](auto v) { return std::cos(v); });
+}
+
+
+
 // exp(-x^2 * h) for h = 1 or 1/2, with x^2 formed exactly: rounding x^2 first would cost
 // x^2 * eps relative (100 ULP at x = 10).
 template <class D, class V>
@@ -152,10 +322,13 @@ HWY_INLINE V TimesTinyExp(D d, V a, V z, V zlo, V otherwise) {
     if (HWY_LIKELY(hn::AllFalse(d, tiny))) return otherwise;
     constexpr double kHi = 0x1.62e42fefa39f0p+5;     // 64 ln 2, rounded to 2^-43
     constexpr double kLo = -5.62123739673937e-15;    // 64 ln 2 - kHi
-    const V zc = hn::IfThenElse(tiny, z, hn::Zero(d));
-    V e = ExpNaN(d, hn::Add(zc, Const(d, kHi)));
-    e = hn::MulAdd(e, hn::Add(zlo, Const(d, kLo)), e);
-    const V r = hn::Mul(hn::Mul(a, e), Const(d, 0x1p-64));
+    const V zc = hn::Max(hn::IfThenElse(tiny, z, hn::Zero(d)), Const(d, -780));
+    V el;
+    const V eh = ExpDW(d, hn::Add(zc, Const(d, kHi)), el);  // a double-word, normal
+    el = hn::MulAdd(eh, hn::Add(zlo, Const(d, kLo)), el);
+    // a e rounded once in the normal range; the scaling's rounding then decides alone.
+    V r = hn::Mul(hn::MulAdd(a, eh, hn::Mul(a, el)), Const(d, 0x1p-64));
+    r = hn::IfThenElse(hn::Lt(z, Const(d, -780)), hn::Mul(a, hn::Zero(d)), r);
     return hn::IfThenElse(tiny, r, otherwise);
   }
 }

@@ -83,12 +83,24 @@ HWY_BEFORE_NAMESPACE();
 namespace actfn::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-// x > 0 ? s x : a expm1(x k), and its derivative: elu, selu, celu.
+// x > 0 ? s x : a expm1(x / c), and its derivative: elu, selu, celu. The constants s and a
+// come as double-words (s + s_lo: selu's are not doubles); x / c is one too (where c != 1),
+// and expm1 (Expm1Parts): each branch is rounded once.
 template <class D, class V>
-HWY_INLINE V EluOf(D d, V x, V s, V a, V k) {
+HWY_INLINE V EluOf(D d, V x, V s, V s_lo, V a, V a_lo, V c) {
   const auto pos = hn::Gt(x, hn::Zero(d));
-  const V neg = hn::Mul(a, Expm1NaN(d, hn::Mul(hn::IfThenElseZero(hn::Not(pos), x), k)));
-  return hn::IfThenElse(pos, hn::Mul(s, x), hn::IfThenElse(hn::IsNaN(x), x, neg));
+  const V xn = hn::IfThenElseZero(hn::Not(pos), x);
+  const V uh = hn::Div(xn, c);
+  const V ul = hn::IfThenElseZero(hn::IsFinite(uh), hn::Div(hn::NegMulAdd(uh, c, xn), c));
+  V ml;
+  const V mh = Expm1Parts(d, uh, ml);
+  ml = hn::MulAdd(ul, hn::Add(hn::Set(d, 1), mh), ml);  // expm1(uh + ul)
+  V neg = hn::MulAdd(a, mh, hn::MulAdd(a, ml, hn::Mul(a_lo, mh)));
+  // Near the subnormals x / c loses bits: there a expm1(x / c) is (a / c) x, rounded once.
+  const V tiny = Const(d, sizeof(hn::TFromD<D>) == 4 ? 0x1p-100 : 0x1p-1000);
+  neg = hn::IfThenElse(hn::Lt(hn::Abs(xn), tiny), hn::Mul(hn::Div(a, c), xn), neg);
+  const V sx = hn::MulAdd(s, x, hn::IfThenElseZero(hn::IsFinite(x), hn::Mul(s_lo, x)));
+  return hn::IfThenElse(pos, sx, hn::IfThenElse(hn::IsNaN(x), x, neg));
 }
 template <class D, class V>
 HWY_INLINE V EluGrad(D d, V dy, V x, V s, V ak, V k) {
@@ -102,7 +114,7 @@ struct Elu : Kernel {
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
-    return EluOf(d, x, hn::Set(d, 1), P(d, 0), hn::Set(d, 1));
+    return EluOf(d, x, hn::Set(d, 1), hn::Zero(d), P(d, 0), hn::Zero(d), hn::Set(d, 1));
   }
   template <class D, class V>
   HWY_INLINE V BackwardX(D d, V dy, V x) const {
@@ -113,11 +125,17 @@ struct Elu : Kernel {
 struct Selu : Kernel {
   static constexpr const char* kName = "selu";
   using Kernel::Kernel;
-  static constexpr double kScale = 1.0507009873554804934193349852946;
-  static constexpr double kScaleAlpha = 1.0507009873554804934193349852946 * 1.6732632423543772848170429916717;
+  // scale and scale * alpha as double-words (hi + lo, from long double: 64 bits).
+  static constexpr long double kScaleL = 1.0507009873554804934193349852946L;
+  static constexpr long double kScaleAlphaL = kScaleL * 1.6732632423543772848170429916717L;
+  static constexpr double kScale = static_cast<double>(kScaleL);
+  static constexpr double kScaleLo = static_cast<double>(kScaleL - kScale);
+  static constexpr double kScaleAlpha = static_cast<double>(kScaleAlphaL);
+  static constexpr double kScaleAlphaLo = static_cast<double>(kScaleAlphaL - kScaleAlpha);
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
-    return EluOf(d, x, Const(d, kScale), Const(d, kScaleAlpha), hn::Set(d, 1));
+    return EluOf(d, x, Const(d, kScale), Const(d, kScaleLo), Const(d, kScaleAlpha),
+                 Const(d, kScaleAlphaLo), hn::Set(d, 1));
   }
   template <class D, class V>
   HWY_INLINE V BackwardX(D d, V dy, V x) const {
@@ -130,7 +148,7 @@ struct Celu : Kernel {
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
-    return EluOf(d, x, hn::Set(d, 1), P(d, 0), Const(d, 1 / p[0]));
+    return EluOf(d, x, hn::Set(d, 1), hn::Zero(d), P(d, 0), hn::Zero(d), P(d, 0));
   }
   template <class D, class V>
   HWY_INLINE V BackwardX(D d, V dy, V x) const {

@@ -136,20 +136,49 @@ namespace actfn::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
 // s = sigmoid(x), ds = s (1 - s), and e = exp(-|x|), all accurate in both tails.
+// f64 lanes also give s_lo, the low part of s as a double-word (s + s_lo, relative error
+// ~2^-58), so that x * s rounds once: fma(x, s, x s_lo). Elsewhere s_lo = 0.
 template <class V>
 struct Logistic {
-  V e, s, ds;
+  V e, s, ds, s_lo;
 };
 // x may carry a low part (x + lo, |lo| <= ulp(x)/2), as a product b * x from TwoProd: the
 // exponent then loses nothing to the rounding of b * x (|b x| eps relative, 100 ULP at 100).
+// f64: e = exp(-|x|) as a double-word (ExpDW), 1 + e and the quotients in double-word
+// arithmetic, each result rounded once: sigmoid within 0.52 ULP, s (1 - s) = e / (1 + e)^2
+// likewise.
 template <class D, class V>
 HWY_INLINE Logistic<V> LogisticOf(D d, V x, V lo) {
   const V one = hn::Set(d, 1);
-  V e = ExpNaN(d, hn::Neg(hn::Abs(x)));  // NaN stays NaN
-  e = hn::NegMulAdd(e, MulSign(d, lo, x), e);  // exp(-|x + lo|) = e (1 - sign(x) lo)
-  const V t = hn::Add(one, e);
-  const V s = hn::Div(hn::IfThenElse(hn::Gt(x, hn::Zero(d)), one, e), t);
-  return {e, s, hn::Div(e, hn::Mul(t, t))};
+  if constexpr (sizeof(hn::TFromD<D>) == 8) {
+    const V z = hn::Neg(hn::Abs(x));
+    V el;
+    V eh = ExpDW(d, hn::Max(z, Const(d, -746)), el);
+    const auto under = hn::Lt(z, Const(d, -745.2));
+    eh = hn::IfThenZeroElse(under, eh);
+    el = hn::IfThenZeroElse(under, el);
+    el = hn::NegMulAdd(eh, MulSign(d, lo, x), el);  // exp(-|x + lo|) = e (1 - sign(x) lo)
+    V te;
+    const V th = TwoSum(one, eh, te);
+    const V tl = hn::Add(te, el);
+    const auto pos = hn::Gt(x, hn::Zero(d));
+    V sl;
+    const V sh = DivDW(d, hn::IfThenElse(pos, one, eh), hn::IfThenZeroElse(pos, el), th, tl, sl);
+    // (1 + e)^2 = th^2 + 2 th tl, as a double-word.
+    V qe;
+    const V qh = TwoProd(d, th, th, qe);
+    V dl;
+    const V dh = DivDW(d, eh, el, qh, hn::MulAdd(hn::Add(th, th), tl, qe), dl);
+    const auto nan = hn::IsNaN(x);
+    return {hn::IfThenElse(nan, x, eh), hn::IfThenElse(nan, x, sh), hn::IfThenElse(nan, x, dh),
+            hn::IfThenZeroElse(nan, sl)};
+  } else {
+    V e = ExpNaN(d, hn::Neg(hn::Abs(x)));  // NaN stays NaN
+    e = hn::NegMulAdd(e, MulSign(d, lo, x), e);
+    const V t = hn::Add(one, e);
+    const V s = hn::Div(hn::IfThenElse(hn::Gt(x, hn::Zero(d)), one, e), t);
+    return {e, s, hn::Div(e, hn::Mul(t, t)), hn::Zero(d)};
+  }
 }
 template <class D, class V>
 HWY_INLINE Logistic<V> LogisticOf(D d, V x) {
@@ -225,7 +254,8 @@ HWY_INLINE V SwishOf(D d, V x, V b, V b_lo) {
   V lo;
   const V z = TwoProd(d, b, x, lo);
   lo = hn::IfThenElseZero(hn::IsFinite(z), hn::MulAdd(b_lo, x, lo));
-  V y = hn::Mul(x, LogisticOf(d, z, lo).s);
+  const auto l = LogisticOf(d, z, lo);
+  V y = hn::MulAdd(x, l.s, hn::Mul(x, l.s_lo));  // x (s + s_lo), rounded once
   y = TimesTinyExp(d, x, z, lo, y);  // s(z) = exp(z) there
   const V at_neg = hn::IfThenElse(hn::Gt(b, hn::Zero(d)), hn::Zero(d), x);
   return AtInf(d, x, y, at_neg, x);
@@ -380,11 +410,13 @@ struct Ftswish : Kernel {
 struct BipolarSigmoid : Kernel {
   static constexpr const char* kName = "bipolar_sigmoid";
   using Kernel::Kernel;
-  // tanh(|x| / 2) = -expm1(-|x|) / (2 + expm1(-|x|)): no cancellation near 0.
+  // tanh(x / 2) (x / 2 is exact but below the normals, where x itself is the answer
+  // rounded: tanh(t) = t there).
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
-    const V m = Expm1NaN(d, hn::Neg(hn::Abs(x)));
-    return hn::CopySign(hn::Div(hn::Neg(m), hn::Add(Const(d, 2), m)), x);
+    const V y = TanhNaN(d, hn::Mul(x, Const(d, 0.5)));
+    const V tiny = Const(d, sizeof(hn::TFromD<D>) == 4 ? 0x1p-120 : 0x1p-1000);
+    return hn::IfThenElse(hn::Lt(hn::Abs(x), tiny), hn::Mul(x, Const(d, 0.5)), y);
   }
   // f' = (1 - y^2) / 2 = 2 e / (1 + e)^2.
   template <class D, class V>

@@ -128,12 +128,20 @@ constexpr float kTanhshrink32[] = {
     1.48982629e-9};
 }  // namespace tanhshrink
 
-// sech^2(x) = 4e / (1 + e)^2 with e = exp(-2|x|).
+// sech^2(x) = 4e / (1 + e)^2 with e = exp(-2|x|); on f64 lanes in double-word arithmetic.
 template <class D, class V>
 HWY_INLINE V Sech2(D d, V x) {
-  const V e = ExpNaN(d, hn::Mul(Const(d, -2), hn::Abs(x)));
-  const V t = hn::Add(hn::Set(d, 1), e);
-  return hn::Div(hn::Mul(Const(d, 4), e), hn::Mul(t, t));
+  V el;
+  const V e = ExpParts(d, hn::Mul(Const(d, -2), hn::Abs(x)), el);
+  V te;
+  const V th = TwoSum(hn::Set(d, 1), e, te);
+  const V tl = hn::Add(te, el);
+  V qe;
+  const V qh = TwoProd(d, th, th, qe);
+  V lo;
+  const V r = DivDW(d, hn::Mul(Const(d, 4), e), hn::Mul(Const(d, 4), el), qh,
+                    hn::MulAdd(hn::Add(th, th), tl, qe), lo);
+  return hn::IfThenElse(hn::IsNaN(x), x, r);
 }
 
 struct Tanh : Kernel {
@@ -178,8 +186,16 @@ struct Tanhshrink : Kernel {
     } else {
       t = Clenshaw(d, z, tanhshrink::kTanhshrink64);
     }
-    const V small = hn::Mul(hn::Mul(x, x2), t);
-    const V large = hn::Sub(x, TanhNaN(d, x));
+    // x^3 t with x^3 as a double-word; x - tanh x with tanh as one.
+    V x2l;
+    const V x2h = TwoProd(d, x, x, x2l);
+    V x3l;
+    const V x3h = TwoProd(d, x, x2h, x3l);
+    const V small = hn::MulAdd(x3h, t, hn::Mul(hn::MulAdd(x, x2l, x3l), t));
+    V tl, e;
+    const V th = TanhParts(d, x, tl);
+    const V dh = TwoSum(x, hn::Neg(th), e);
+    const V large = hn::IfThenElse(hn::IsFinite(x), hn::Add(dh, hn::Sub(e, tl)), x);
     return hn::IfThenElse(hn::Lt(hn::Abs(x), hn::Set(d, 1)), small, large);
   }
   template <class D, class V>
@@ -196,7 +212,15 @@ struct Softcap : Kernel {
   HWY_INLINE V Forward(D d, V x) const {
     // Where tanh(t) = t to the last bit (|t| < 2^-30), cap tanh(x / cap) is x: returning x
     // keeps subnormal x exact, which the division and multiplication would round.
-    const V y = hn::Mul(P(d, 0), TanhNaN(d, hn::Div(x, P(d, 0))));
+    // u = x / cap as a double-word; tanh(uh + ul) = tanh(uh) + ul (1 - tanh^2); cap times
+    // that rounded once.
+    const V cap = P(d, 0);
+    const V uh = hn::Div(x, cap);
+    const V ul = hn::IfThenElseZero(hn::IsFinite(uh), hn::Div(hn::NegMulAdd(uh, cap, x), cap));
+    V tl;
+    const V th = TanhParts(d, uh, tl);
+    tl = hn::MulAdd(ul, hn::NegMulAdd(th, th, hn::Set(d, 1)), tl);
+    const V y = hn::MulAdd(cap, th, hn::Mul(cap, tl));
     return hn::IfThenElse(hn::Lt(hn::Abs(x), Const(d, p[0] * 0x1p-30)), x, y);
   }
   template <class D, class V>
@@ -210,7 +234,9 @@ struct Lisht : Kernel {
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
-    return AtInf(d, x, hn::Mul(x, TanhNaN(d, x)), hn::Inf(d), hn::Inf(d));
+    V tl;
+    const V th = TanhParts(d, x, tl);
+    return AtInf(d, x, hn::MulAdd(x, th, hn::Mul(x, tl)), hn::Inf(d), hn::Inf(d));
   }
   template <class D, class V>
   HWY_INLINE V BackwardX(D d, V dy, V x) const {
