@@ -253,7 +253,7 @@ TEST(Errors, CrossParameterChecksAndOpenRanges) {
             "softplus: beta = -1.0 is out of range (0.0, inf)");
   EXPECT_EQ(softplus(1.0), std::log1p(std::exp(1.0)));
   EXPECT_EQ(gelu(0.0), 0.0);
-  EXPECT_NEAR(gelu(1.0, {1.0}), 0.8411919906082768, 1e-16);  // tanh approximation
+  EXPECT_EQ(gelu(1.0, {1.0}), 0.8411919906082767);  // tanh approximation, correctly rounded
 }
 
 TEST(Prelu, PerChannelWeightsAndGradients) {

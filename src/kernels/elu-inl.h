@@ -91,7 +91,9 @@ HWY_INLINE V EluOf(D d, V x, V s, V s_lo, V a, V a_lo, V c) {
   const auto pos = hn::Gt(x, hn::Zero(d));
   const V xn = hn::IfThenElseZero(hn::Not(pos), x);
   const V uh = hn::Div(xn, c);
-  const V ul = hn::IfThenElseZero(hn::IsFinite(uh), hn::Div(hn::NegMulAdd(uh, c, xn), c));
+  // (x - uh c) / c, where uh c cannot overflow (without FMA it is rounded first).
+  const V ul = hn::IfThenElseZero(hn::Lt(hn::Abs(uh), Const(d, 1e300)),
+                                  hn::Div(hn::NegMulAdd(uh, c, xn), c));
   V ml;
   const V mh = Expm1Parts(d, uh, ml);
   ml = hn::MulAdd(ul, hn::Add(hn::Set(d, 1), mh), ml);  // expm1(uh + ul)

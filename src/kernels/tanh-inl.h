@@ -216,7 +216,8 @@ struct Softcap : Kernel {
     // that rounded once.
     const V cap = P(d, 0);
     const V uh = hn::Div(x, cap);
-    const V ul = hn::IfThenElseZero(hn::IsFinite(uh), hn::Div(hn::NegMulAdd(uh, cap, x), cap));
+    const V ul = hn::IfThenElseZero(hn::Lt(hn::Abs(uh), Const(d, 1e300)),  // no overflow
+                                    hn::Div(hn::NegMulAdd(uh, cap, x), cap));
     V tl;
     const V th = TanhParts(d, uh, tl);
     tl = hn::MulAdd(ul, hn::NegMulAdd(th, th, hn::Set(d, 1)), tl);
