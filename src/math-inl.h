@@ -92,6 +92,26 @@ HWY_INLINE V DivDW(D d, V ah, V al, V bh, V bl, V& lo) {
   return FastTwoSum(q0, hn::Div(r, bh), lo);
 }
 
+// sqrt(h + l) = hi + lo (one Newton correction; h >= 0).
+template <class D, class V>
+HWY_INLINE V SqrtDW(D d, V h, V l, V& lo) {
+  const V s = hn::Sqrt(h);
+  V e;
+  const V s2 = TwoProd(d, s, s, e);
+  const V r = hn::Add(hn::Sub(hn::Sub(h, s2), e), l);
+  const V c = hn::IfThenElseZero(hn::Gt(s, hn::Zero(d)), hn::Div(r, hn::Add(s, s)));
+  return FastTwoSum(s, hn::IfThenElseZero(hn::IsFinite(c), c), lo);
+}
+// 1 + a x^2 = hi + lo (a >= 0; finite where a x^2 is).
+template <class D, class V>
+HWY_INLINE V OnePlusAxx(D d, V a, V x, V& lo) {
+  V pl, ql, e;
+  const V p = TwoProd(d, x, x, pl);
+  const V q = TwoProd(d, a, p, ql);
+  const V t = TwoSum(hn::Set(d, 1), q, e);
+  return FastTwoSum(t, hn::Add(e, hn::MulAdd(a, pl, ql)), lo);
+}
+
 // 2^j for integral j in [-1022, 1023], built in the exponent field (no integer lanes needed:
 // j + 1023 + 2^52 holds j + 1023 in its low mantissa bits).
 template <class D, class V>

@@ -220,11 +220,17 @@ HWY_INLINE void IsruParts(D d, V x, V alpha, V& y, V& g, V& g3) {
   const V q = hn::Sqrt(hn::MulAdd(inv, inv, alpha));
   const V s = hn::Sqrt(hn::MulAdd(hn::Mul(alpha, x), x, one));
   const auto huge = hn::And(hn::Gt(ax, big), hn::Gt(alpha, hn::Zero(d)));
-  y = hn::IfThenElse(huge, hn::CopySign(hn::Div(one, q), x), hn::Div(x, s));
+  // x / sqrt(1 + alpha x^2) with the radicand and the root as double-words, rounded once.
+  V tl, sl, ql;
+  const V th = OnePlusAxx(d, alpha, x, tl);
+  const V sh = SqrtDW(d, th, tl, sl);
+  V exact = DivDW(d, x, hn::Zero(d), sh, sl, ql);
+  exact = hn::IfThenElse(hn::Eq(alpha, hn::Zero(d)), x, exact);  // x^2 may be inf there
+  y = hn::IfThenElse(huge, hn::CopySign(hn::Div(one, q), x), exact);
   g = hn::IfThenElse(huge, hn::Div(inv, q), hn::Div(one, s));
   // g^3 = 1 / (t sqrt(t)), t = 1 + alpha x^2: fewer roundings than g * g * g.
   const V t = hn::MulAdd(hn::Mul(alpha, x), x, one);
-  g3 = hn::IfThenElse(huge, hn::Mul(hn::Mul(g, g), g), hn::Div(one, hn::Mul(t, s)));
+  g3 = hn::IfThenElse(huge, hn::Mul(hn::Mul(g, g), g), hn::Div(hn::Div(one, t), s));  // t s may overflow
 }
 
 struct Isru : Kernel {

@@ -202,10 +202,19 @@ struct InverseQuadratic : Kernel {
   // 1 / (1 + x^2) = r^2 / (1 + r^2) with r = 1 / x for |x| > 1.
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
-    const V one = hn::Set(d, 1), r = hn::Div(one, x), r2 = hn::Mul(r, r);
-    const V big = hn::Div(r2, hn::Add(one, r2));
-    const V small = hn::Div(one, hn::MulAdd(x, x, one));
-    return hn::IfThenElse(hn::Gt(hn::Abs(x), one), big, small);
+    const V one = hn::Set(d, 1);
+    // 1 / (1 + x^2) with the exact denominator where x^2 is finite; beyond, (1/x)^2 with
+    // 1/x as a double-word.
+    V tl, lo;
+    const V th = OnePlusAxx(d, one, x, tl);
+    const V small = DivDW(d, one, hn::Zero(d), th, tl, lo);
+    const V rh = hn::Div(one, x);
+    const V rl = hn::Div(hn::NegMulAdd(rh, x, one), x);
+    V ql;
+    const V q = TwoProd(d, rh, rh, ql);
+    const V big = hn::Add(q, hn::MulAdd(hn::Add(rh, rh), rl, ql));
+    const V lim = Const(d, sizeof(hn::TFromD<D>) == 4 ? 1e18 : 1e150);
+    return hn::IfThenElse(hn::Gt(hn::Abs(x), lim), hn::IfThenElseZero(hn::IsFinite(x), big), small);
   }
   template <class D, class V>
   HWY_INLINE V BackwardX(D d, V dy, V x) const {
@@ -222,9 +231,13 @@ struct MultiQuadratic : Kernel {
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
-    const V one = hn::Set(d, 1), r = hn::Div(one, x);
-    const V big = hn::Mul(hn::Abs(x), hn::Sqrt(hn::MulAdd(r, r, one)));
-    return hn::IfThenElse(hn::Gt(hn::Abs(x), one), big, hn::Sqrt(hn::MulAdd(x, x, one)));
+    const V one = hn::Set(d, 1);
+    // sqrt of 1 + x^2 as a double-word, rounded once; |x| itself where 1/x^2 no longer counts.
+    V tl, lo;
+    const V th = OnePlusAxx(d, one, x, tl);
+    const V small = SqrtDW(d, th, tl, lo);
+    const V lim = Const(d, sizeof(hn::TFromD<D>) == 4 ? 1e18 : 1e150);
+    return hn::IfThenElse(hn::Gt(hn::Abs(x), lim), hn::Abs(x), small);
   }
   template <class D, class V>
   HWY_INLINE V BackwardX(D d, V dy, V x) const {
@@ -280,7 +293,10 @@ struct Sqnl : Kernel {
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
     const V a = hn::Abs(x), two = Const(d, 2), one = hn::Set(d, 1);
-    const V mid = hn::Mul(a, hn::NegMulAdd(a, Const(d, 0.25), one));  // a (1 - a/4)
+    V pl, e, lo;  // a - a^2 / 4 with a^2 exact, rounded once
+    const V p = TwoProd(d, a, a, pl);
+    const V s = TwoSum(a, hn::Mul(p, Const(d, -0.25)), e);
+    const V mid = FastTwoSum(s, hn::MulAdd(pl, Const(d, -0.25), e), lo);
     return hn::CopySign(hn::IfThenElse(hn::Ge(a, two), one, mid), x);
   }
   template <class D, class V>

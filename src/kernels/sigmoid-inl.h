@@ -236,7 +236,9 @@ struct Hardsigmoid : Kernel {
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
     const V three = Const(d, 3);
-    const V mid = hn::Div(hn::Add(x, three), Const(d, 6));
+    V e, lo;
+    const V s = TwoSum(x, three, e);  // (x + 3) / 6 rounded once
+    const V mid = DivDW(d, s, e, Const(d, 6), hn::Zero(d), lo);
     return hn::IfThenElse(hn::Le(x, hn::Neg(three)), hn::Zero(d),
                           hn::IfThenElse(hn::Ge(x, three), hn::Set(d, 1), mid));
   }
@@ -302,7 +304,10 @@ struct Hardswish : Kernel {
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
     const V three = Const(d, 3);
-    const V mid = hn::Div(hn::Mul(x, hn::Add(x, three)), Const(d, 6));
+    V e, pl, lo;  // x (x + 3) / 6 rounded once
+    const V s = TwoSum(x, three, e);
+    const V p = TwoProd(d, x, s, pl);
+    const V mid = DivDW(d, p, hn::MulAdd(x, e, pl), Const(d, 6), hn::Zero(d), lo);
     return hn::IfThenElse(hn::Le(x, hn::Neg(three)), hn::Zero(d),
                           hn::IfThenElse(hn::Ge(x, three), x, mid));
   }

@@ -129,12 +129,26 @@ struct Squareplus : Kernel {
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
     const V b = P(d, 0), r = Hypot1(d, x, b);
-    const V pos = hn::MulAdd(x, Const(d, 0.5), hn::Mul(r, Const(d, 0.5)));  // x + r may overflow
-    // b / (2 (r - x)) as (b / 4) / (r/2 - x/2): r - x may overflow where the result is fine.
     const V half = Const(d, 0.5);
+    // r = sqrt(x^2 + b) as a double-word where x^2 is finite: (x + r) / 2 and
+    // (b / 4) / (r/2 - x/2) (no cancellation: x < 0 there) rounded once.
+    const auto fine = hn::And(hn::Gt(b, hn::Zero(d)),  // b = 0: r = |x| exactly
+                              hn::Lt(hn::Abs(x), Const(d, sizeof(hn::TFromD<D>) == 4 ? 1e18 : 1e150)));
+    V pl, e, tl, rl;
+    const V p = TwoProd(d, x, x, pl);
+    const V t = TwoSum(p, b, e);
+    const V rh = SqrtDW(d, t, hn::Add(e, pl), rl);
+    const V r2 = hn::IfThenElse(fine, rh, r);
+    rl = hn::IfThenElseZero(fine, rl);
+    V s0e, s1e;
+    const V s0 = TwoSum(hn::Mul(x, half), hn::Mul(r2, half), s0e);
+    const V pos = hn::Add(s0, hn::MulAdd(rl, half, s0e));
+    const V s1 = TwoSum(hn::Mul(r2, half), hn::Mul(x, Const(d, -0.5)), s1e);
+    V ql;
     const V neg = hn::IfThenElseZero(
         hn::Gt(b, hn::Zero(d)),  // b = 0 is relu
-        hn::Div(hn::Mul(b, Const(d, 0.25)), hn::Sub(hn::Mul(r, half), hn::Mul(x, half))));
+        DivDW(d, hn::Mul(b, Const(d, 0.25)), hn::Zero(d), s1, hn::MulAdd(rl, half, s1e), ql));
+    (void)tl;
     return AtInf(d, x, hn::IfThenElse(hn::Lt(x, hn::Zero(d)), neg, pos), hn::Zero(d), x);
   }
   template <class D, class V>
@@ -156,8 +170,11 @@ struct SparsePlus : Kernel {
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
-    const V one = hn::Set(d, 1), t = hn::Add(x, one);
-    const V mid = hn::Mul(hn::Mul(t, t), Const(d, 0.25));
+    const V one = hn::Set(d, 1);
+    V e, ql;  // (x + 1)^2 / 4, the square of the exact sum, rounded once
+    const V t = TwoSum(x, one, e);
+    const V q = TwoProd(d, t, t, ql);
+    const V mid = hn::Mul(hn::Add(q, hn::MulAdd(hn::Add(t, t), e, ql)), Const(d, 0.25));
     return hn::IfThenElse(hn::Le(x, hn::Neg(one)), hn::Zero(d), hn::IfThenElse(hn::Ge(x, one), x, mid));
   }
   template <class D, class V>

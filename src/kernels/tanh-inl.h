@@ -163,13 +163,15 @@ struct Softsign : Kernel {
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
-    const V y = hn::Div(x, hn::Add(hn::Set(d, 1), hn::Abs(x)));
+    V e, lo;  // x / (1 + |x|) with the exact denominator, rounded once
+    const V t = TwoSum(hn::Set(d, 1), hn::Abs(x), e);
+    const V y = DivDW(d, x, hn::Zero(d), t, hn::IfThenElseZero(hn::IsFinite(t), e), lo);
     return AtInf(d, x, y, hn::Set(d, -1), hn::Set(d, 1));
   }
   template <class D, class V>
   HWY_INLINE V BackwardX(D d, V dy, V x) const {
     const V t = hn::Add(hn::Set(d, 1), hn::Abs(x));
-    return hn::Div(dy, hn::Mul(t, t));
+    return hn::Div(hn::Div(dy, t), t);  // t * t overflows where the result is subnormal
   }
 };
 
