@@ -164,7 +164,9 @@ HWY_INLINE V ExpDW(D d, V x, V& lo) {
   const V h = TwoSum(hn::Set(d, 1), mh, e);
   V l;
   const V hh = FastTwoSum(h, hn::Add(e, ml), l);
-  lo = ScaleByPow2(d, l, k);
+  // Subnormal results: hi is rounded once already, and a scaled lo would be one more
+  // rounding (up to a whole subnormal ULP) rather than a correction.
+  lo = hn::IfThenZeroElse(hn::Lt(k, Const(d, -1021)), ScaleByPow2(d, l, k));
   return ScaleByPow2(d, hh, k);
 }
 
@@ -245,6 +247,54 @@ HWY_INLINE V Expm1Parts(D d, V x, V& lo) {
   }
 }
 
+// f64 lanes: log(1 + a + al) = hi + lo for a in (-1, 2^1000), al a low part (|al| <=
+// ulp(a)): 1 + a as a double-word u = m 2^k, m in [sqrt(1/2), sqrt(2)), and
+// log m = 2 atanh(f), f = (m - 1) / (m + 1) as a double-word (m - 1 is exact: at k = 0 it is a
+// itself), the series 2 f^3 (1/3 + f^2/5 + ...) in double, k ln 2 as a double-word. Relative
+// error ~2^-59; for log1p of the tiny, the relative error of a.
+template <class D, class V>
+HWY_INLINE V Log1pDW(D d, V a, V al, V& lo) {
+  constexpr double kLn2Hi = 6.93147180369123816490e-01;  // 0x3fe62e42fee00000
+  constexpr double kLn2Lo = 1.90821492927058770002e-10;
+  const hn::RebindToUnsigned<D> du;
+  const hn::RebindToSigned<D> di;
+  const V one = hn::Set(d, 1);
+  V e;
+  const V uh = TwoSum(one, a, e);
+  V ul;
+  const V u = FastTwoSum(uh, hn::Add(e, al), ul);
+  // k: the exponent of u, one more where the mantissa is above sqrt(2).
+  const auto bits = hn::BitCast(du, u);
+  V k = hn::Sub(hn::ConvertTo(d, hn::BitCast(di, hn::ShiftRight<52>(bits))), Const(d, 1023));
+  const V mant = hn::BitCast(d, hn::Or(hn::And(bits, hn::Set(du, 0x000fffffffffffffull)),
+                                       hn::Set(du, 0x3ff0000000000000ull)));
+  k = hn::IfThenElse(hn::Gt(mant, Const(d, 1.4142135623730951)), hn::Add(k, one), k);
+  const V inv = Pow2(d, hn::Neg(k));
+  const V m = hn::Mul(u, inv), ml = hn::Mul(ul, inv);
+  // m - 1: exact (Sterbenz) plus ml; at k = 0 it is a + al itself, taken as given.
+  V ne;
+  V nh = FastTwoSum(hn::Sub(m, one), ml, ne);
+  const auto k0 = hn::Eq(k, hn::Zero(d));
+  nh = hn::IfThenElse(k0, a, nh);
+  ne = hn::IfThenElse(k0, al, ne);
+  V de;
+  const V dh = TwoSum(m, one, de);
+  V fl;
+  const V fh = DivDW(d, nh, ne, dh, hn::Add(de, ml), fl);
+  const V f2 = hn::Mul(fh, fh);
+  V poly = Const(d, 1.0 / 25);
+  for (int n = 23; n >= 3; n -= 2) poly = hn::MulAdd(poly, f2, Const(d, 1.0 / n));
+  const V tail = hn::Mul(hn::Mul(hn::Add(fh, fh), f2), poly);
+  V s1e;
+  const V s1 = TwoSum(hn::Mul(k, Const(d, kLn2Hi)), hn::Add(fh, fh), s1e);
+  const V rest = hn::Add(hn::Add(s1e, hn::MulAdd(k, Const(d, kLn2Lo), hn::Add(fl, fl))), tail);
+  const V h = FastTwoSum(s1, rest, lo);
+  // log1p(a) = a to the last bit for tiny a (where a / 2 would round in the subnormals).
+  const auto tiny = hn::Lt(hn::Abs(a), Const(d, 0x1p-900));
+  lo = hn::IfThenElse(tiny, al, lo);
+  return hn::IfThenElse(tiny, a, h);
+}
+
 // log1p for every x: hn::Log1p's log(1 + x) * x / ((1 + x) - 1) also holds on (-1, 0);
 // x = -1 gives -inf, x < -1 NaN, inf inf, NaN NaN.
 template <class D, class V>
@@ -255,6 +305,21 @@ HWY_INLINE V Log1pNaN(D d, V x) {
   r = hn::IfThenElse(hn::Lt(x, hn::Neg(one)), hn::NaN(d), r);
   r = hn::IfThenElse(hn::Eq(x, hn::Inf(d)), x, r);
   return hn::IfThenElse(hn::IsNaN(x), x, r);
+}
+
+// log1p(a + al) as hi + lo: Log1pDW on f64 lanes for a in (-1, 2^1000), elsewhere (and on
+// f32 lanes) Log1pNaN(a) with lo = 0.
+template <class D, class V>
+HWY_INLINE V Log1pParts(D d, V a, V al, V& lo) {
+  if constexpr (sizeof(hn::TFromD<D>) == 8) {
+    const auto inside = hn::And(hn::Gt(a, Const(d, -1)), hn::Lt(a, Const(d, 0x1p1000)));
+    const V h = Log1pDW(d, hn::IfThenElseZero(inside, a), hn::IfThenElseZero(inside, al), lo);
+    lo = hn::IfThenElseZero(inside, lo);
+    return hn::IfThenElse(inside, h, Log1pNaN(d, a));
+  } else {
+    lo = hn::Zero(d);
+    return Log1pNaN(d, a);
+  }
 }
 
 // tanh as hi + lo. f64 lanes: tanh|x| = -m / (2 + m), m = expm1(-2|x|) as a double-word, the

@@ -277,7 +277,15 @@ struct Spline : Kernel {
   static constexpr const char* kName = "spline";
   using Kernel::Kernel;
   template <class D, class V>
-  HWY_INLINE V Forward(D d, V x) const { return hn::Mul(hn::Mul(x, x), Log1pNaN(d, x)); }
+  HWY_INLINE V Forward(D d, V x) const {
+    // x^2 and log1p(x) as double-words, their product rounded once (x^2 finite).
+    V pl, ll;
+    const V p = TwoProd(d, x, x, pl);
+    const V l = Log1pParts(d, x, hn::Zero(d), ll);
+    const V y = hn::MulAdd(p, l, hn::MulAdd(p, ll, hn::Mul(pl, l)));
+    const auto plain = hn::Or(hn::Not(hn::IsFinite(p)), hn::Not(hn::IsFinite(l)));
+    return hn::IfThenElse(plain, hn::Mul(p, l), y);
+  }
   template <class D, class V>
   HWY_INLINE V BackwardX(D d, V dy, V x) const {
     const V one = hn::Set(d, 1);

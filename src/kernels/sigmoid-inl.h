@@ -214,14 +214,45 @@ struct Sigmoid : Kernel {
   }
 };
 
+// log1p(exp(z + lo)) = max(z, 0) + lo' + log1p(exp(-|z + lo|)), z + lo = beta x exactly.
+// f64 lanes: as a double-word (hi + out_lo), from the double-word exp and log1p.
+template <class D, class V>
+HWY_INLINE V SoftplusOf(D d, V z, V lo, V& out_lo) {
+  const auto pos = hn::Gt(z, hn::Zero(d));
+  if constexpr (sizeof(hn::TFromD<D>) == 8) {
+    V el;
+    V e = ExpParts(d, hn::Neg(hn::Abs(z)), el);
+    el = hn::NegMulAdd(e, MulSign(d, lo, z), el);
+    V ll;
+    const V l = Log1pDW(d, hn::IfThenElseZero(hn::IsFinite(z), e), hn::IfThenElseZero(hn::IsFinite(z), el), ll);
+    V s0e;
+    const V s0 = TwoSum(hn::IfThenElseZero(pos, z), l, s0e);
+    V h = FastTwoSum(s0, hn::Add(hn::Add(s0e, ll), hn::IfThenElseZero(pos, lo)), out_lo);
+    // z = -inf gives 0 (e = 0), +inf inf, NaN NaN.
+    h = hn::IfThenElse(hn::Eq(z, hn::Inf(d)), z, h);
+    out_lo = hn::IfThenZeroElse(hn::Or(hn::IsNaN(z), hn::IsInf(z)), out_lo);
+    return hn::IfThenElse(hn::IsNaN(z), z, h);
+  } else {
+    const V m = hn::IfThenElse(pos, hn::Add(z, lo), hn::Zero(d));
+    V e = ExpNaN(d, hn::Neg(hn::Abs(z)));
+    e = hn::NegMulAdd(e, MulSign(d, lo, z), e);
+    out_lo = hn::Zero(d);
+    return hn::Add(m, Log1pNaN(d, e));
+  }
+}
+template <class D, class V>
+HWY_INLINE V SoftplusOf(D d, V z, V lo) {
+  V out_lo;
+  return SoftplusOf(d, z, lo, out_lo);
+}
+
 struct Logsigmoid : Kernel {
   static constexpr const char* kName = "logsigmoid";
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
-    const V e = ExpNaN(d, hn::Neg(hn::Abs(x)));
-    const V m = hn::IfThenElse(hn::Lt(x, hn::Zero(d)), x, hn::Zero(d));
-    return hn::Sub(m, Log1pNaN(d, e));
+    // -softplus(-x), the double-word one rounded once on f64 lanes.
+    return hn::Neg(SoftplusOf(d, hn::Neg(x), hn::Zero(d)));
   }
   // f' = 1 - s = sigmoid(-x) = (x > 0 ? e : 1) / (1 + e).
   template <class D, class V>
@@ -343,7 +374,29 @@ struct Mish : Kernel {
   HWY_INLINE V Forward(D d, V x) const {
     V t, omt;
     MishParts(d, x, ExpNaN(d, hn::Neg(hn::Abs(x))), t, omt);
-    const V y = TimesTinyExp(d, x, x, hn::Zero(d), hn::Mul(x, t));  // t = e^x there
+    V y = hn::Mul(x, t);
+    if constexpr (sizeof(hn::TFromD<D>) == 8) {
+      // t = tanh(softplus(x)) as a double-word rational function of e = exp(-|x|):
+      // x > 0: (1 + 2e) / (1 + 2e + 2e^2), else e (e + 2) / (e (e + 2) + 2).
+      V el;
+      const V e = ExpParts(d, hn::Neg(hn::Abs(x)), el);
+      V ql, a0, a1;
+      const V q = TwoProd(d, e, e, ql);
+      ql = hn::MulAdd(hn::Add(e, e), el, ql);                         // e^2
+      const V p1 = TwoSum(hn::Set(d, 1), hn::Add(e, e), a0);           // 1 + 2e
+      const V p1l = hn::MulAdd(Const(d, 2), el, a0);
+      const V n1 = TwoSum(q, hn::Add(e, e), a1);                       // e^2 + 2e
+      const V n1l = hn::Add(a1, hn::MulAdd(Const(d, 2), el, ql));
+      const auto pos = hn::Gt(x, hn::Zero(d));
+      const V nh = hn::IfThenElse(pos, p1, n1), nl = hn::IfThenElse(pos, p1l, n1l);
+      V b0;
+      const V dh = TwoSum(nh, hn::IfThenElse(pos, hn::Add(q, q), Const(d, 2)), b0);
+      const V dl = hn::Add(b0, hn::Add(nl, hn::IfThenElseZero(pos, hn::Add(ql, ql))));
+      V tl;
+      const V th = DivDW(d, nh, nl, dh, dl, tl);
+      y = hn::IfThenElse(hn::IsNaN(x), x, hn::MulAdd(x, th, hn::Mul(x, tl)));
+    }
+    y = TimesTinyExp(d, x, x, hn::Zero(d), y);  // t = e^x there
     return AtInf(d, x, y, hn::Zero(d), x);
   }
   template <class D, class V>

@@ -79,16 +79,6 @@ HWY_BEFORE_NAMESPACE();
 namespace actfn::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-// log1p(exp(z + lo)) = max(z, 0) + lo' + log1p(exp(-|z + lo|)), z + lo = beta x exactly.
-template <class D, class V>
-HWY_INLINE V SoftplusOf(D d, V z, V lo) {
-  const auto pos = hn::Gt(z, hn::Zero(d));
-  const V m = hn::IfThenElse(pos, hn::Add(z, lo), hn::Zero(d));
-  V e = ExpNaN(d, hn::Neg(hn::Abs(z)));
-  e = hn::NegMulAdd(e, MulSign(d, lo, z), e);
-  return hn::Add(m, Log1pNaN(d, e));
-}
-
 struct Softplus : Kernel {
   static constexpr const char* kName = "softplus";
   using Kernel::Kernel;
@@ -99,7 +89,9 @@ struct Softplus : Kernel {
     if (p[1] == -std::numeric_limits<double>::infinity()) return x;
     V lo;
     const V z = TwoProd(d, P(d, 0), x, lo);
-    const V y = hn::Div(SoftplusOf(d, z, lo), P(d, 0));
+    V sl, ql;
+    const V sh = SoftplusOf(d, z, lo, sl);
+    const V y = DivDW(d, sh, sl, P(d, 0), hn::Zero(d), ql);
     return hn::IfThenElse(hn::Gt(z, P(d, 1)), x, y);
   }
   template <class D, class V>
@@ -194,9 +186,18 @@ struct ShiftedSoftplus : Kernel {
   HWY_INLINE V Forward(D d, V x) const {
     const V fifteen = Const(d, 15);
     const V xs = hn::Min(x, fifteen);  // NaN goes to the large branch below
-    const V small = Log1pNaN(d, hn::Mul(Expm1NaN(d, xs), Const(d, 0.5)));
-    const V large = hn::Add(hn::Sub(x, Const(d, 0.693147180559945309417232121458176568)),
-                            Log1pNaN(d, ExpNaN(d, hn::Neg(x))));
+    const V half = Const(d, 0.5);
+    // log1p(expm1(x) / 2) with both as double-words; above 15, (x - ln 2) + log1p(e^-x).
+    V ml, sl;
+    const V mh = Expm1Parts(d, xs, ml);
+    const V small = Log1pParts(d, hn::Mul(mh, half), hn::Mul(ml, half), sl);
+    V el, ll, e0;
+    const V e = ExpParts(d, hn::Neg(hn::Max(x, fifteen)), el);
+    const V l = Log1pParts(d, e, el, ll);
+    const V s0 = TwoSum(x, Const(d, -6.93147180559945286227e-01), e0);  // ln 2 = hi + lo
+    V large = hn::Add(s0, hn::Add(hn::Add(e0, Const(d, -2.319046813846299558e-17)),
+                                  hn::Add(l, ll)));
+    large = hn::IfThenElse(hn::IsFinite(x), large, x);  // inf (TwoSum's error term is NaN)
     return hn::IfThenElse(hn::Le(x, fifteen), small, large);
   }
   template <class D, class V>
