@@ -131,13 +131,14 @@ HWY_INLINE V ScaleByPow2(D d, V v, V k) {
 // below 2^-58 (Cody-Waite reduction with a 32-bit ln 2 head, so k ln2_hi and x - k ln2_hi
 // are exact; the Taylor series to r^15, r^2 / 2 formed exactly). For |x| <= 746.
 template <class D, class V>
-HWY_INLINE V Expm1Reduced(D d, V x, V& k, V& ml) {
+HWY_INLINE V Expm1Reduced(D d, V x, V xl, V& k, V& ml) {
   constexpr double kLn2Hi = 6.93147180369123816490e-01;  // 0x3fe62e42fee00000
   constexpr double kLn2Lo = 1.90821492927058770002e-10;
   k = hn::Round(hn::Mul(x, Const(d, 1.4426950408889634)));
   const V r1 = hn::NegMulAdd(k, Const(d, kLn2Hi), x);
   V rl;
-  const V rh = TwoSum(r1, hn::Neg(hn::Mul(k, Const(d, kLn2Lo))), rl);
+  V rh = TwoSum(r1, hn::Neg(hn::Mul(k, Const(d, kLn2Lo))), rl);
+  rh = FastTwoSum(rh, hn::Add(rl, xl), rl);  // x's own low part joins r's
   V p2l;
   const V p2h = TwoProd(d, rh, rh, p2l);
   V poly = Const(d, 1.0 / 1307674368000.0);  // 1/15!
@@ -156,10 +157,11 @@ HWY_INLINE V Expm1Reduced(D d, V x, V& k, V& ml) {
 
 // f64 lanes: exp(x) = hi + lo, relative error below 2^-58, for x in [-745.2, 709.78]
 // (subnormal results lose lo and round once).
+// x may carry a low part xl (|xl| <= ulp(x)): exp(x + xl).
 template <class D, class V>
-HWY_INLINE V ExpDW(D d, V x, V& lo) {
+HWY_INLINE V ExpDW(D d, V x, V xl, V& lo) {
   V k, ml;
-  const V mh = Expm1Reduced(d, x, k, ml);
+  const V mh = Expm1Reduced(d, x, xl, k, ml);
   V e;
   const V h = TwoSum(hn::Set(d, 1), mh, e);
   V l;
@@ -169,13 +171,17 @@ HWY_INLINE V ExpDW(D d, V x, V& lo) {
   lo = hn::IfThenZeroElse(hn::Lt(k, Const(d, -1021)), ScaleByPow2(d, l, k));
   return ScaleByPow2(d, hh, k);
 }
+template <class D, class V>
+HWY_INLINE V ExpDW(D d, V x, V& lo) {
+  return ExpDW(d, x, hn::Zero(d), lo);
+}
 
 // f64 lanes: expm1(x) = hi + lo for |x| <= 40 (beyond, expm1 is exp or -1 once rounded):
 // 2^k (1 + m) - 1 = (2^k - 1) + 2^k m, summed exactly.
 template <class D, class V>
 HWY_INLINE V Expm1DW(D d, V x, V& lo) {
   V k, ml;
-  const V mh = Expm1Reduced(d, x, k, ml);
+  const V mh = Expm1Reduced(d, x, hn::Zero(d), k, ml);
   const V p = Pow2(d, k);
   V e0, e1;
   const V s0 = TwoSum(p, hn::Set(d, -1), e0);  // 2^k - 1 is not a double below k = -53

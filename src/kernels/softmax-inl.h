@@ -166,12 +166,21 @@ HWY_INLINE V Shifted(D d, V x, V lo, V m, V& err) {
   return zz;
 }
 
-// exp(x - m) = exp(z) exp(err) ~ exp(z) + exp(z) err.
+// exp(x - m) = exp(z + err): f64 lanes take err into the double-word exp (rounded once,
+// 0.52 ULP); f32 lanes exp(z) + exp(z) err.
 template <class D, class V>
 HWY_INLINE V ExpShifted(D d, V x, V lo, V m) {
   V err;
-  const V e = ExpNaN(d, Shifted(d, x, lo, m, err));
-  return hn::MulAdd(e, err, e);
+  const V z = Shifted(d, x, lo, m, err);
+  if constexpr (sizeof(hn::TFromD<D>) == 8) {
+    V el;
+    const auto inside = hn::And(hn::Ge(z, Const(d, -745.2)), hn::Le(z, MaxLog(d)));
+    const V e = ExpDW(d, hn::IfThenElseZero(inside, z), hn::IfThenElseZero(inside, err), el);
+    return hn::IfThenElse(inside, e, ExpNaN(d, z));
+  } else {
+    const V e = ExpNaN(d, z);
+    return hn::MulAdd(e, err, e);
+  }
 }
 
 // A compensated vector sum (TwoSum per add, branch-free): the error of a row sum stays a few
@@ -217,6 +226,28 @@ struct RowSum {
     count = hn::Add(count, hn::IfThenElseZero(top, hn::Set(d, 1)));
   }
 };
+
+// The sum 1 + t = count + acc as a double-word (f64 lanes: the softmax quotient then
+// rounds once), or the marker 1 + t where LineTotal made t NaN or inf.
+template <class D, class S, class V>
+HWY_INLINE V SumOfLine(D d, const S& sum, V t, V& lo) {
+  V e;
+  const V h = TwoSum(sum.count, sum.acc.s, e);
+  const auto finite = hn::IsFinite(t);
+  lo = hn::IfThenElseZero(finite, hn::Add(e, sum.acc.c));
+  return hn::IfThenElse(finite, h, hn::Add(hn::Set(d, 1), t));
+}
+// e / (s + s_lo), rounded once on f64 lanes.
+template <class D, class V>
+HWY_INLINE V DivBySum(D d, V e, V s, V s_lo) {
+  if constexpr (sizeof(hn::TFromD<D>) == 8) {
+    V lo;
+    return hn::IfThenElse(hn::IsFinite(s), DivDW(d, e, hn::Zero(d), s, s_lo, lo), hn::Div(e, s));
+  } else {
+    (void)s_lo;
+    return hn::Div(e, s);
+  }
+}
 
 // What a line with maximum m and t (above) gives, per lane, as one value per line:
 // - kLogSumExp: m + log1p(t), +-inf when m is (all -inf: log 0 = -inf), NaN with NaN;
@@ -269,12 +300,13 @@ HWY_INLINE void SoftmaxColumns(D d, const T* x, T* y, std::size_t n, std::size_t
     hn::StoreU(t, d, y);
     return;
   }
-  const V s = hn::Add(one, t);
+  V s_lo;
+  const V s = SumOfLine(d, sum, t, s_lo);
   const V ls = o.mode == Mode::kLogSoftmax ? Log1pLanes(d, t) : s;
   for (std::size_t k = 0; k < n; ++k) {
     V out;
     if (o.mode == Mode::kSoftmax) {  // y holds the exponentials (x may be y: in place)
-      out = hn::Div(hn::LoadU(d, y + k * stride), s);
+      out = DivBySum(d, hn::LoadU(d, y + k * stride), s, s_lo);
       if (o.safe) out = hn::IfThenElse(hn::Eq(s, hn::Inf(d)), hn::Zero(d), out);
     } else {
       out = Output(d, LoadScaled(d, x + k * stride, o.scale, lo), lo, m, s, ls, o);
@@ -310,7 +342,14 @@ void SoftmaxRow(const T* x, T* y, std::size_t n, const SoftmaxOpts& o) {
     sum.Add(d, v, vm, e);
   }
   RowSum<decltype(d1)> tail(d1);
-  tail.acc.Add(hn::Set(d1, hn::GetLane(hn::SumOfLanes(d, sum.acc.Total()))));
+  {  // the lanes' sums and their compensations, one by one into the compensated tail
+    HWY_ALIGN T ls[hn::MaxLanes(decltype(d)())];
+    HWY_ALIGN T lc[hn::MaxLanes(decltype(d)())];
+    hn::Store(sum.acc.s, d, ls);
+    hn::Store(sum.acc.c, d, lc);
+    for (std::size_t j = 0; j < N; ++j) tail.acc.Add(hn::Set(d1, ls[j]));
+    for (std::size_t j = 0; j < N; ++j) tail.acc.Add(hn::Set(d1, lc[j]));
+  }
   tail.count = hn::Set(d1, hn::GetLane(hn::SumOfLanes(d, sum.count)));
   for (; i < n; ++i) {
     const auto v = LoadScaled(d1, x + i, o.scale, lo1);
@@ -324,13 +363,15 @@ void SoftmaxRow(const T* x, T* y, std::size_t n, const SoftmaxOpts& o) {
     hn::StoreU(t1, d1, y);
     return;
   }
-  const V1 s1 = hn::Add(one1, t1);
+  V1 s1_lo;
+  const V1 s1 = SumOfLine(d1, tail, t1, s1_lo);
   const V1 ls1 = o.mode == Mode::kLogSoftmax ? Log1pLanes(d1, t1) : s1;
   // Pass 3.
   const auto vs = hn::Set(d, hn::GetLane(s1)), vls = hn::Set(d, hn::GetLane(ls1));
+  const auto vs_lo = hn::Set(d, hn::GetLane(s1_lo));
   for (i = 0; i + N <= n; i += N) {
     if (o.mode == Mode::kSoftmax) {
-      const auto out = hn::Div(hn::LoadU(d, y + i), vs);
+      const auto out = DivBySum(d, hn::LoadU(d, y + i), vs, vs_lo);
       hn::StoreU(o.safe ? hn::IfThenElse(hn::Eq(vs, hn::Inf(d)), hn::Zero(d), out) : out, d, y + i);
     } else {
       hn::StoreU(Output(d, LoadScaled(d, x + i, o.scale, lo), lo, vm, vs, vls, o), d, y + i);
@@ -338,7 +379,7 @@ void SoftmaxRow(const T* x, T* y, std::size_t n, const SoftmaxOpts& o) {
   }
   for (; i < n; ++i) {
     if (o.mode == Mode::kSoftmax) {
-      const auto out = hn::Div(hn::LoadU(d1, y + i), s1);
+      const auto out = DivBySum(d1, hn::LoadU(d1, y + i), s1, s1_lo);
       hn::StoreU(o.safe ? hn::IfThenElse(hn::Eq(s1, hn::Inf(d1)), hn::Zero(d1), out) : out, d1, y + i);
     } else {
       hn::StoreU(Output(d1, LoadScaled(d1, x + i, o.scale, lo1), lo1, m1, s1, ls1, o), d1, y + i);
