@@ -6,6 +6,7 @@
 #   make sanitize  the C++ tests under ASan + UBSan, the threading test under TSan
 #   make fuzz   the libFuzzer targets for FUZZ_SECONDS each (default 60)
 #   make docs   regenerate docs/functions.md and docs/img/activations.png from the code
+#   make accuracy  measure every function against MPFR and rewrite docs/accuracy.md (~30 min)
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
@@ -28,7 +29,8 @@ FUZZ_SEED ?= 0
 SAN_FLAGS = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DACTFN_BUILD_BENCH=OFF \
             -DCMAKE_CXX_FLAGS="-DHWY_COMPILE_ONLY_STATIC -march=haswell"
 
-.PHONY: all deps configure build demo test bench docs install clean python pytest sanitize fuzz
+.PHONY: all deps configure build demo test bench docs install clean python pytest sanitize fuzz \
+        accuracy accuracy-exhaustive
 
 all: build
 
@@ -116,3 +118,18 @@ install: build
 
 clean:
 	rm -rf $(BUILD) $(VENV) build-asan build-tsan build-fuzz
+
+# docs/accuracy.md: the sampled run over every function and dtype, merged with the exhaustive
+# float32 runs kept in docs/accuracy-exhaustive.md (make accuracy-exhaustive FUNCTIONS="...").
+ACCURACY_ARGS ?= --stride 64 --samples 10000000
+accuracy: build
+	$(BUILD)/actfn-accuracy $(ACCURACY_ARGS) --markdown > $(BUILD)/accuracy-sampled.md
+	python3 tools/accuracy/render.py $(BUILD)/accuracy-sampled.md \
+	  $(wildcard docs/accuracy-exhaustive.md) > docs/accuracy.md
+
+FUNCTIONS ?= sigmoid tanh gelu silu softplus elu
+accuracy-exhaustive: build
+	$(BUILD)/actfn-accuracy $(FUNCTIONS) --dtype f32 --exhaustive --markdown > $(BUILD)/exhaustive.md
+	python3 tools/accuracy/render.py $(wildcard docs/accuracy-exhaustive.md) $(BUILD)/exhaustive.md \
+	  > docs/accuracy-exhaustive.md.new
+	mv docs/accuracy-exhaustive.md.new docs/accuracy-exhaustive.md

@@ -9,6 +9,7 @@
 
 #include "actfn/actfn.hpp"
 #include "dispatch.h"
+#include "parallel.h"
 #include "format.h"
 
 namespace actfn {
@@ -382,6 +383,12 @@ const Op& gate_activation(const Op& op) {
   return *find("relu");
 }
 
+// Lines per chunk for the threads: at least kGrain elements' worth.
+std::size_t lines_grain(Axis a) {
+  const std::size_t per_line = std::max<std::size_t>(1, a.n * a.inner);
+  return std::max<std::size_t>(1, detail::kGrain / per_line);
+}
+
 // 16-bit arrays: every path widens them to f64, runs the f64 kernels and rounds once.
 template <class T>
 constexpr bool kNarrow = std::is_same_v<T, float16> || std::is_same_v<T, bfloat16>;
@@ -466,13 +473,15 @@ void forward_impl(const Op& op, const T* x, T* y, Axis a, std::span<const double
   if constexpr (kNarrow<T>) {
     if (op.kind == Kind::elementwise) {
       const auto fwd = detail::elementwise_table()[kernel_of(op)].fns<double>().forward;
-      double t[kNarrowChunk];
-      for (std::size_t i = 0; i < count; i += kNarrowChunk) {
-        const std::size_t m = std::min(kNarrowChunk, count - i);
-        for (std::size_t j = 0; j < m; ++j) t[j] = static_cast<double>(x[i + j]);
-        fwd(t, t, m, p.v);
-        narrow(t, y + i, m);
-      }
+      detail::parallel_for(count, detail::kGrain, [&](std::size_t b, std::size_t e) {
+        double t[kNarrowChunk];
+        for (std::size_t i = b; i < e; i += kNarrowChunk) {
+          const std::size_t m = std::min(kNarrowChunk, e - i);
+          for (std::size_t j = 0; j < m; ++j) t[j] = static_cast<double>(x[i + j]);
+          fwd(t, t, m, p.v);
+          narrow(t, y + i, m);
+        }
+      });
     } else {
       const std::vector<double> xd = widened(x, count);
       std::vector<double> yd(out_size(op, a));
@@ -482,14 +491,25 @@ void forward_impl(const Op& op, const T* x, T* y, Axis a, std::span<const double
     return;
   } else {
   switch (op.kind) {
-    case Kind::elementwise:
-      detail::elementwise_table()[kernel_of(op)].fns<T>().forward(x, y, count, p.v);
+    case Kind::elementwise: {
+      const auto fwd = detail::elementwise_table()[kernel_of(op)].fns<T>().forward;
+      detail::parallel_for(count, detail::kGrain, [&](std::size_t b, std::size_t e) {
+        fwd(x + b, y + b, e - b, p.v);
+      });
       return;
+    }
     case Kind::axis:
-    case Kind::reduce:
+    case Kind::reduce: {
       if (out_size(op, a) == 0) return;
-      detail::axis_table()[kernel_of(op)].fns<T>().forward(x, y, a, p.v);
+      // Blocks of lines (outer) over the threads; y has n x inner values per block, or inner
+      // for a reduction.
+      const auto fwd = detail::axis_table()[kernel_of(op)].fns<T>().forward;
+      const std::size_t block = a.n * a.inner, yblock = op.kind == Kind::axis ? block : a.inner;
+      detail::parallel_for(a.outer, lines_grain(a), [&](std::size_t b, std::size_t e) {
+        fwd(x + b * block, y + b * yblock, Axis{e - b, a.n, a.inner}, p.v);
+      });
       return;
+    }
     case Kind::gated: {
       const std::size_t half = a.n / 2 * a.inner;
       for (std::size_t o = 0; o < a.outer; ++o)
@@ -523,16 +543,18 @@ void backward_impl(const Op& op, Saved from, const T* dy, const T* saved, T* dx,
     if (op.kind == Kind::elementwise) {
       const auto& f = detail::elementwise_table()[kernel_of(op)].fns<double>();
       const auto bwd = from == Saved::x ? f.backward_x : f.backward_y;
-      double g[kNarrowChunk], t[kNarrowChunk];
-      for (std::size_t i = 0; i < count; i += kNarrowChunk) {
-        const std::size_t m = std::min(kNarrowChunk, count - i);
-        for (std::size_t j = 0; j < m; ++j) {
-          g[j] = static_cast<double>(dy[i + j]);
-          t[j] = static_cast<double>(saved[i + j]);
+      detail::parallel_for(count, detail::kGrain, [&](std::size_t b, std::size_t e) {
+        double g[kNarrowChunk], t[kNarrowChunk];
+        for (std::size_t i = b; i < e; i += kNarrowChunk) {
+          const std::size_t m = std::min(kNarrowChunk, e - i);
+          for (std::size_t j = 0; j < m; ++j) {
+            g[j] = static_cast<double>(dy[i + j]);
+            t[j] = static_cast<double>(saved[i + j]);
+          }
+          bwd(g, t, t, m, p.v);
+          narrow(t, dx + i, m);
         }
-        bwd(g, t, t, m, p.v);
-        narrow(t, dx + i, m);
-      }
+      });
     } else {
       const std::size_t ny = out_size(op, a);
       const std::vector<double> gd = widened(dy, op.kind == Kind::axis ? count : ny);
@@ -548,13 +570,22 @@ void backward_impl(const Op& op, Saved from, const T* dy, const T* saved, T* dx,
   switch (op.kind) {
     case Kind::elementwise: {
       const auto& f = detail::elementwise_table()[kernel_of(op)].fns<T>();
-      (from == Saved::x ? f.backward_x : f.backward_y)(dy, saved, dx, count, p.v);
+      const auto bwd = from == Saved::x ? f.backward_x : f.backward_y;
+      detail::parallel_for(count, detail::kGrain, [&](std::size_t b, std::size_t e) {
+        bwd(dy + b, saved + b, dx + b, e - b, p.v);
+      });
       return;
     }
     case Kind::axis:
-    case Kind::reduce:
-      detail::axis_table()[kernel_of(op)].fns<T>().backward(dy, saved, dx, a, p.v);
+    case Kind::reduce: {
+      const auto bwd = detail::axis_table()[kernel_of(op)].fns<T>().backward;
+      const std::size_t block = a.n * a.inner, yblock = op.kind == Kind::axis ? block : a.inner;
+      const std::size_t sblock = from == Saved::x ? block : yblock;
+      detail::parallel_for(a.outer, lines_grain(a), [&](std::size_t b, std::size_t e) {
+        bwd(dy + b * yblock, saved + b * sblock, dx + b * block, Axis{e - b, a.n, a.inner}, p.v);
+      });
       return;
+    }
     case Kind::gated: {
       const std::size_t half = a.n / 2 * a.inner;
       for (std::size_t o = 0; o < a.outer; ++o) {

@@ -149,6 +149,16 @@ struct Axis {
 // when the shape is empty or the axis is out of range.
 Axis along(std::span<const std::size_t> shape, int axis = -1);
 
+// Threads. Calls on at least 2 x 32768 elements (elementwise) or lines holding as many
+// (softmax family, split by lines) run on up to num_threads() threads, the caller's among
+// them; smaller calls, calls made while another caller's large call holds the threads, and
+// calls from inside actfn's own threads stay on the calling thread. Results are the same bits
+// whatever the thread count. The default is ACTFN_NUM_THREADS, else the number of hardware
+// threads; set_num_threads(n) changes it (0: back to the default), and throws Error outside
+// [0, 1024].
+void set_num_threads(int n);
+int num_threads();
+
 // ------------------------------------------------------------------------------------------
 // The registry: the one list of functions. The CLI, the tests, the benchmarks and the docs
 // iterate over it.

@@ -301,7 +301,7 @@ for _info in _REGISTRY:
 
 del _info, _n, _s, _f
 
-# bfloat16 loops when ml_dtypes provides the dtype (load, compute in f32, round once).
+# bfloat16 loops when ml_dtypes provides the dtype (load, compute in f64, round once).
 try:
     import ml_dtypes as _ml_dtypes
 except ImportError:

@@ -28,27 +28,9 @@ namespace {
 using actfn::Op;
 using half = _Float16;
 
-// bfloat16 storage (ml_dtypes.bfloat16 when installed): the top half of a float, rounded to
-// nearest even; NaN stays NaN.
-struct bf16 {
-  std::uint16_t bits;
-  bf16() = default;
-  explicit bf16(float f) {
-    std::uint32_t u;
-    std::memcpy(&u, &f, 4);
-    if ((u & 0x7fffffffu) > 0x7f800000u) {
-      bits = static_cast<std::uint16_t>((u >> 16) | 0x40);  // quiet NaN
-    } else {
-      bits = static_cast<std::uint16_t>((u + 0x7fffu + ((u >> 16) & 1)) >> 16);
-    }
-  }
-  explicit operator float() const {
-    const std::uint32_t u = static_cast<std::uint32_t>(bits) << 16;
-    float f;
-    std::memcpy(&f, &u, 4);
-    return f;
-  }
-};
+// bfloat16 storage (ml_dtypes.bfloat16 when installed): actfn's own type, the top half of a
+// float, rounded once to nearest even from the f64 result.
+using bf16 = actfn::bfloat16;
 
 enum What { kForward, kGrad, kBackward };
 
@@ -62,8 +44,10 @@ struct UData {
 };
 
 template <class T> struct Compute { using type = T; };
-template <> struct Compute<half> { using type = float; };
-template <> struct Compute<bf16> { using type = float; };
+// 16-bit storage computes in f64 and rounds once (correctly rounded results, as the C++
+// API's float16 and bfloat16 arrays).
+template <> struct Compute<half> { using type = double; };
+template <> struct Compute<bf16> { using type = double; };
 
 template <class T>
 T load(const char* p) {
@@ -79,7 +63,7 @@ void store(char* p, T v) {
 constexpr npy_intp kChunk = 512;
 
 // y = f(x), f'(x) or dy f'(x), elementwise, in chunks through contiguous buffers of the
-// compute type (f32 for f16). Parameters (doubles) are per element; chunks whose parameters
+// compute type (f64 for f16 and bf16). Parameters (doubles) are per element; chunks whose parameters
 // are all the same (the usual broadcast scalar) go through the SIMD kernels in one call.
 template <class T>
 void elementwise_loop(char** args, const npy_intp* dims, const npy_intp* steps, void* data) {

@@ -132,6 +132,16 @@ def test_dtypes_strides_and_shapes(dtype):
     assert np.ndim(actfn.sigmoid(np.array(0.0, dtype))) == 0
 
 
+def test_float16_is_the_f64_result_rounded_once():
+    # Every float16 value: the loop computes in f64 and rounds once, as numpy's own
+    # float64 -> float16 conversion does (correctly rounded).
+    x = np.arange(65536, dtype=np.uint16).view(np.float16)
+    x = x[np.isfinite(x)]
+    for name in ("sigmoid", "tanh", "gelu", "silu", "softplus"):
+        f = getattr(actfn, name)
+        np.testing.assert_array_equal(f(x), f(x.astype(np.float64)).astype(np.float16), err_msg=name)
+
+
 def test_bfloat16_through_ml_dtypes():
     ml = pytest.importorskip("ml_dtypes")
     x = np.linspace(-3, 3, 13).astype(ml.bfloat16)
