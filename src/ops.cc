@@ -383,8 +383,10 @@ const Op& gate_activation(const Op& op) {
   return *find("relu");
 }
 
-// Lines per chunk for the threads: at least kGrain elements' worth.
-std::size_t lines_grain(Axis a) {
+// Lines per chunk for the threads: at least kGrain elements' worth. gumbel_softmax's noise
+// follows the position in the call, so it is never split.
+std::size_t lines_grain(const Op& op, Axis a) {
+  if (op.name == "gumbel_softmax") return a.outer;
   const std::size_t per_line = std::max<std::size_t>(1, a.n * a.inner);
   return std::max<std::size_t>(1, detail::kGrain / per_line);
 }
@@ -505,7 +507,7 @@ void forward_impl(const Op& op, const T* x, T* y, Axis a, std::span<const double
       // for a reduction.
       const auto fwd = detail::axis_table()[kernel_of(op)].fns<T>().forward;
       const std::size_t block = a.n * a.inner, yblock = op.kind == Kind::axis ? block : a.inner;
-      detail::parallel_for(a.outer, lines_grain(a), [&](std::size_t b, std::size_t e) {
+      detail::parallel_for(a.outer, lines_grain(op, a), [&](std::size_t b, std::size_t e) {
         fwd(x + b * block, y + b * yblock, Axis{e - b, a.n, a.inner}, p.v);
       });
       return;
@@ -581,7 +583,7 @@ void backward_impl(const Op& op, Saved from, const T* dy, const T* saved, T* dx,
       const auto bwd = detail::axis_table()[kernel_of(op)].fns<T>().backward;
       const std::size_t block = a.n * a.inner, yblock = op.kind == Kind::axis ? block : a.inner;
       const std::size_t sblock = from == Saved::x ? block : yblock;
-      detail::parallel_for(a.outer, lines_grain(a), [&](std::size_t b, std::size_t e) {
+      detail::parallel_for(a.outer, lines_grain(op, a), [&](std::size_t b, std::size_t e) {
         bwd(dy + b * yblock, saved + b * sblock, dx + b * block, Axis{e - b, a.n, a.inner}, p.v);
       });
       return;
