@@ -28,6 +28,7 @@
 // inputs, so a kernel change that loses accuracy fails the build.
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
@@ -44,6 +45,7 @@
 
 #include "actfn/actfn.hpp"
 #include "format.h"
+#include "hwy/targets.h"
 #include "mp.h"
 #include "reference.h"
 
@@ -544,6 +546,18 @@ int main(int argc, char** argv) {
     else if (a == "--samples") samples = std::stoull(value());
     else if (a == "--threads") threads = std::stoi(value());
     else if (a == "--check") check = value();
+    else if (a == "--target") {
+      // Measure another SIMD target of this CPU (avx3, avx2, sse4, ssse3, scalar).
+      const std::string t = value();
+      std::int64_t found = 0;
+      for (const std::int64_t bit : hwy::SupportedAndGeneratedTargets()) {
+        std::string nm = hwy::TargetName(bit);
+        for (auto& c : nm) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (nm == t) found = bit;
+      }
+      if (found == 0) usage_error("target '" + t + "' is not one this CPU and build have");
+      hwy::SetSupportedTargetsForTest(found);
+    }
     else if (a == "--dtype") {
       dts.clear();
       std::stringstream ss(value());
@@ -558,7 +572,7 @@ int main(int argc, char** argv) {
     } else if (a == "--help" || a == "-h") {
       std::puts("usage: actfn-accuracy [FUNCTION...] [--dtype f16,bf16,f32,f64] [--exhaustive]\n"
                 "                      [--stride S] [--samples N] [--threads T] [--markdown]\n"
-                "                      [--check docs/accuracy.md] [--quiet]");
+                "                      [--check docs/accuracy.md] [--target avx2] [--quiet]");
       return 0;
     } else if (!a.empty() && a[0] == '-') {
       usage_error("unknown option " + a);

@@ -146,6 +146,12 @@ def main(paths):
         "  ULP of max(|f'(x)|, |dy|) = max(|f'(x)|, 1): where f' crosses zero or saturates\n"
         "  (silu' at -1.28, gelu' at -0.75) its terms cancel and rel is large by nature; abs is\n"
         "  then the figure that says the backward is right. Maxima are rounded up to 0.001.\n")
+    o.append(
+        "The figures are the best SIMD target's (AVX-512 here). `actfn-accuracy --target avx2\n"
+        "--check docs/accuracy.md` passes too (the same arithmetic); the targets without FMA\n"
+        "(SSE4, SSSE3) round a few products differently and can exceed these maxima (lisht f64\n"
+        "1.0, inverse_quadratic 1.6 on the f64 sample): the unit tests (tests/reference.h) hold\n"
+        "them to their own bounds.\n")
     o.append("Machine: %s, %d threads; commit %s; %s. Command:\n" % (
         cpu(), 2, git or "-", datetime.date.today().isoformat()))
     o.append("```sh\nmake accuracy   # build/actfn-accuracy --stride 64 --samples 10000000 "
