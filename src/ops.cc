@@ -465,10 +465,28 @@ void forward_impl(const Op& op, const T* x, T* y, Axis a, std::span<const double
     // f32 lines are computed in f64 and rounded once: softmax within 1 ULP, log_softmax and
     // logsumexp keep their digits where a logit dominates or the result cancels.
     if (op.kind == Kind::axis || op.kind == Kind::reduce) {
-      const std::vector<double> xd = widened(x, count);
-      std::vector<double> yd(out_size(op, a));
-      forward_impl<double>(op, xd.data(), yd.data(), a, std::span<const double>(p.v, op.params.size()));
-      for (std::size_t i = 0; i < yd.size(); ++i) y[i] = static_cast<float>(yd[i]);
+      if (op.name == "gumbel_softmax") {  // its noise follows the position in the whole call
+        const std::vector<double> xd = widened(x, count);
+        std::vector<double> yd(out_size(op, a));
+        forward_impl<double>(op, xd.data(), yd.data(), a,
+                             std::span<const double>(p.v, op.params.size()));
+        for (std::size_t i = 0; i < yd.size(); ++i) y[i] = static_cast<float>(yd[i]);
+        return;
+      }
+      // Blocks of about kGrain elements' lines through two f64 buffers, over the threads.
+      const auto fwd = detail::axis_table()[kernel_of(op)].fns<double>().forward;
+      const std::size_t block = a.n * a.inner, yblock = op.kind == Kind::axis ? block : a.inner;
+      const std::size_t per = std::max<std::size_t>(1, detail::kGrain / std::max<std::size_t>(1, block));
+      detail::parallel_for(a.outer, lines_grain(op, a), [&](std::size_t b, std::size_t e) {
+        const std::size_t m0 = std::min(per, e - b);
+        std::vector<double> xd(m0 * block), yd(m0 * yblock);
+        for (std::size_t o = b; o < e; o += per) {
+          const std::size_t m = std::min(per, e - o);
+          for (std::size_t i = 0; i < m * block; ++i) xd[i] = x[o * block + i];
+          fwd(xd.data(), yd.data(), Axis{m, a.n, a.inner}, p.v);
+          for (std::size_t i = 0; i < m * yblock; ++i) y[o * yblock + i] = static_cast<float>(yd[i]);
+        }
+      });
       return;
     }
   }
