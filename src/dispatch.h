@@ -50,6 +50,9 @@ struct AxisEntry {
   const char* name;
   AxisFns<float> f32;
   AxisFns<double> f64;
+  // Forward on f64 lines that hold f32 data (plain f64 steps, no double-words: the f32 result
+  // rounded from it is within 0.5 + 2^-20 ULP); null where the f64 forward serves.
+  AxisFn<double> f32_via_f64 = nullptr;
   template <class T>
   const AxisFns<T>& fns() const {
     if constexpr (sizeof(T) == 4) return f32; else return f64;

@@ -33,6 +33,11 @@ struct Kernel {
   }
   template <class D>
   HWY_INLINE hn::Vec<D> P(D d, int i) const { return Const(d, p[i]); }
+  // The part of p[i] the lanes cannot hold (0 on f64 lanes): b x = (P + PLo) x exactly.
+  template <class D>
+  HWY_INLINE hn::Vec<D> PLo(D d, int i) const {
+    return Const(d, p[i] - static_cast<double>(static_cast<hn::TFromD<D>>(p[i])));
+  }
 };
 
 // f64 lanes to f32, rounded as IEEE does (inf beyond FLT_MAX). Highway's scalar and emulated
@@ -57,7 +62,7 @@ template <class K, class T>
 HWY_INLINE void MapForward(const K& k, const T* x, T* y, std::size_t n) {
   if constexpr (sizeof(T) == 4 && K::kF32ViaF64) {
     // f32 via f64: a vector of doubles and the floats it holds.
-    const hn::ScalableTag<double> dd;
+    const Widened<hn::ScalableTag<double>> dd;
     const hn::Rebind<float, decltype(dd)> df;
     const std::size_t N = hn::Lanes(dd);
     std::size_t i = 0;
@@ -70,7 +75,7 @@ HWY_INLINE void MapForward(const K& k, const T* x, T* y, std::size_t n) {
     for (; i + N <= n; i += N) {
       hn::StoreU(Demote(df, k.Forward(dd, hn::PromoteTo(dd, hn::LoadU(df, x + i)))), df, y + i);
     }
-    const hn::CappedTag<double, 1> d1;
+    const Widened<hn::CappedTag<double, 1>> d1;
     const hn::Rebind<float, decltype(d1)> f1;
     for (; i < n; ++i) {
       hn::StoreU(Demote(f1, k.Forward(d1, hn::PromoteTo(d1, hn::LoadU(f1, x + i)))), f1, y + i);
@@ -100,7 +105,7 @@ HWY_INLINE void MapForward(const K& k, const T* x, T* y, std::size_t n) {
 template <class B, class T>
 HWY_INLINE void MapBackward(const B& b, const T* dy, const T* s, T* dx, std::size_t n) {
   if constexpr (sizeof(T) == 4 && B::kF32ViaF64) {
-    const hn::ScalableTag<double> dd;
+    const Widened<hn::ScalableTag<double>> dd;
     const hn::Rebind<float, decltype(dd)> df;
     const std::size_t N = hn::Lanes(dd);
     std::size_t i = 0;
@@ -109,7 +114,7 @@ HWY_INLINE void MapBackward(const B& b, const T* dy, const T* s, T* dx, std::siz
       const auto v = hn::PromoteTo(dd, hn::LoadU(df, s + i));
       hn::StoreU(Demote(df, b(dd, g, v)), df, dx + i);
     }
-    const hn::CappedTag<double, 1> d1;
+    const Widened<hn::CappedTag<double, 1>> d1;
     const hn::Rebind<float, decltype(d1)> f1;
     for (; i < n; ++i) {
       const auto g = hn::PromoteTo(d1, hn::LoadU(f1, dy + i));

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstddef>
 #include <limits>
+#include <type_traits>
 
 #include "hwy/contrib/math/math-inl.h"
 #include "hwy/highway.h"
@@ -24,6 +25,24 @@ template <class D>
 HWY_INLINE hn::Vec<D> Const(D d, double v) {
   return hn::Set(d, static_cast<hn::TFromD<D>>(v));
 }
+
+// Whether this target fuses multiply-add (exact products for the double-word steps of the
+// native f32 kernels; without it they take f32 via f64 lanes instead).
+inline constexpr bool kFma = HWY_NATIVE_FMA != 0;
+
+// f64 lanes that hold f32 data (the f32-via-f64 loops of map-inl.h): a descriptor of its own
+// type, so that the kernels leave out their double-word code there. Plain f64 arithmetic is
+// ~2^-50 relative, so f32 results rounded from it are within 0.5 + 2^-25 ULP (docs/accuracy.md
+// measures them); the double-word code is for f64 results.
+template <class D>
+struct Widened : D {};
+template <class D>
+struct IsWidened : std::false_type {};
+template <class D>
+struct IsWidened<Widened<D>> : std::true_type {};
+// Whether lanes take the double-word algorithms: f64 lanes holding f64 data.
+template <class D>
+inline constexpr bool kDoubleWord = sizeof(hn::TFromD<D>) == 8 && !IsWidened<D>::value;
 
 // Largest x with exp(x) finite: 88.72 (f32), 709.78 (f64).
 template <class D>
@@ -114,11 +133,17 @@ HWY_INLINE V OnePlusAxx(D d, V a, V x, V& lo) {
 
 // 2^j for integral j in [-1022, 1023], built in the exponent field (no integer lanes needed:
 // j + 1023 + 2^52 holds j + 1023 in its low mantissa bits).
+// f32: j in [-126, 127], j + 127 + 2^23 likewise.
 template <class D, class V>
 HWY_INLINE V Pow2(D d, V j) {
   const hn::RebindToUnsigned<D> du;
-  const V t = hn::Add(j, Const(d, 0x1p52 + 1023));
-  return hn::BitCast(d, hn::ShiftLeft<52>(hn::BitCast(du, t)));
+  if constexpr (sizeof(hn::TFromD<D>) == 4) {
+    const V t = hn::Add(j, Const(d, 0x1p23 + 127));
+    return hn::BitCast(d, hn::ShiftLeft<23>(hn::BitCast(du, t)));
+  } else {
+    const V t = hn::Add(j, Const(d, 0x1p52 + 1023));
+    return hn::BitCast(d, hn::ShiftLeft<52>(hn::BitCast(du, t)));
+  }
 }
 // v 2^k for integral k in [-2044, 2046], in two exact steps (one rounding if subnormal).
 template <class D, class V>
@@ -176,6 +201,36 @@ HWY_INLINE V ExpDW(D d, V x, V& lo) {
   return ExpDW(d, x, hn::Zero(d), lo);
 }
 
+// f32 lanes: exp(z) = (hi + lo) 2^k for z in [-104, 88.7], k integral, hi in [0.7, 1.42],
+// relative error ~2^-27 (0.1 ULP): all f32 arithmetic, for the native f32 kernels that must
+// stay within 1 ULP after further roundings. z log2(e) = th + tl as a double-word,
+// k = round(th), f = th - k (exact), then e^g for g = (f + tl) ln 2 = ph + pl (a double-word),
+// e^ph = 1 + ph + ph^2 Q(ph) with Q Taylor's to ph^7 (2^-27.5 at |ph| = ln(2) / 2) and
+// 1 + ph split exactly; e^pl = 1 + pl. lo is not normalized (|lo| < 0.1).
+template <class D, class V>
+HWY_INLINE V ExpScaledF32(D d, V z, V& lo, V& k) {
+  const V l2e_hi = Const(d, 1.4426950216293335), l2e_lo = Const(d, 1.9259629911266175e-08);
+  const V ln2_hi = Const(d, 0.6931471824645996), ln2_lo = Const(d, -1.904654299957768e-09);
+  const V th = hn::Mul(z, l2e_hi);
+  const V tl = hn::MulAdd(z, l2e_lo, hn::MulSub(z, l2e_hi, th));
+  k = hn::Round(th);
+  const V f = hn::Sub(th, k);
+  const V ph = hn::Mul(f, ln2_hi);
+  const V pl = hn::MulAdd(tl, ln2_hi, hn::MulAdd(f, ln2_lo, hn::MulSub(f, ln2_hi, ph)));
+  const V one = hn::Set(d, 1);
+  const V hi = hn::Add(one, ph);
+  const V lo1 = hn::Add(hn::Sub(one, hi), ph);
+  V q = Const(d, 1.0 / 5040);
+  q = hn::MulAdd(q, ph, Const(d, 1.0 / 720));
+  q = hn::MulAdd(q, ph, Const(d, 1.0 / 120));
+  q = hn::MulAdd(q, ph, Const(d, 1.0 / 24));
+  q = hn::MulAdd(q, ph, Const(d, 1.0 / 6));
+  q = hn::MulAdd(q, ph, Const(d, 0.5));
+  const V lp = hn::MulAdd(hn::Mul(ph, ph), q, lo1);  // e^ph = hi + lp
+  lo = hn::MulAdd(pl, hn::Add(hi, lp), lp);          // times 1 + pl
+  return hi;
+}
+
 // f64 lanes: expm1(x) = hi + lo for |x| <= 40 (beyond, expm1 is exp or -1 once rounded):
 // 2^k (1 + m) - 1 = (2^k - 1) + 2^k m, summed exactly.
 template <class D, class V>
@@ -197,10 +252,15 @@ HWY_INLINE V Expm1DW(D d, V x, V& lo) {
 template <class D, class V>
 HWY_INLINE V ExpNaN(D d, V x) {
   V r;
-  if constexpr (sizeof(hn::TFromD<D>) == 8) {
+  if constexpr (kDoubleWord<D>) {
     V lo;
     const V xc = hn::Max(hn::Min(x, Const(d, 710)), Const(d, -746));  // NaN: fixed below
     r = hn::IfThenElseZero(hn::Ge(x, Const(d, -745.2)), ExpDW(d, xc, lo));
+  } else if constexpr (sizeof(hn::TFromD<D>) == 8) {
+    // hn::Exp holds to 706 (f64): above, exp(x/2)^2 (2 ULP; such f64 lanes hold f32 data).
+    const auto big = hn::Gt(x, Const(d, 700));
+    r = hn::Exp(d, hn::IfThenElse(big, hn::Mul(x, Const(d, 0.5)), x));
+    r = hn::IfThenElse(big, hn::Mul(r, r), r);
   } else {
     r = hn::Exp(d, x);
   }
@@ -213,14 +273,16 @@ HWY_INLINE V ExpNaN(D d, V x) {
 template <class D, class V>
 HWY_INLINE V Expm1NaN(D d, V x) {
   V r;
-  if constexpr (sizeof(hn::TFromD<D>) == 8) {
+  if constexpr (kDoubleWord<D>) {
     V lo;
     const V xc = hn::Max(hn::Min(x, Const(d, 40)), Const(d, -40));
     r = Expm1DW(d, xc, lo);
     r = hn::IfThenElse(hn::Gt(x, Const(d, 40)), ExpNaN(d, x), r);
     r = hn::IfThenElse(hn::Lt(x, Const(d, -40)), Const(d, -1), r);
   } else {
-    r = hn::IfThenElse(hn::Gt(x, MaxLog(d)), hn::Inf(d), hn::Expm1(d, x));
+    // hn::Expm1 holds to 706 (f64), 88 (f32): above, exp.
+    const V big = Const(d, sizeof(hn::TFromD<D>) == 8 ? 700 : 88);
+    r = hn::IfThenElse(hn::Gt(x, big), ExpNaN(d, x), hn::Expm1(d, hn::Min(x, big)));
   }
   return hn::IfThenElse(hn::IsNaN(x), x, r);
 }
@@ -230,7 +292,7 @@ HWY_INLINE V Expm1NaN(D d, V x) {
 // stays NaN (lo = 0).
 template <class D, class V>
 HWY_INLINE V ExpParts(D d, V x, V& lo) {
-  if constexpr (sizeof(hn::TFromD<D>) == 8) {
+  if constexpr (kDoubleWord<D>) {
     const auto inside = hn::And(hn::Ge(x, Const(d, -745.2)), hn::Le(x, MaxLog(d)));
     const V h = ExpDW(d, hn::IfThenElseZero(inside, x), lo);
     lo = hn::IfThenElseZero(inside, lo);
@@ -242,7 +304,7 @@ HWY_INLINE V ExpParts(D d, V x, V& lo) {
 }
 template <class D, class V>
 HWY_INLINE V Expm1Parts(D d, V x, V& lo) {
-  if constexpr (sizeof(hn::TFromD<D>) == 8) {
+  if constexpr (kDoubleWord<D>) {
     const auto inside = hn::Le(hn::Abs(x), Const(d, 40));  // false for NaN
     const V h = Expm1DW(d, hn::IfThenElseZero(inside, x), lo);
     lo = hn::IfThenElseZero(inside, lo);
@@ -317,7 +379,7 @@ HWY_INLINE V Log1pNaN(D d, V x) {
 // f32 lanes) Log1pNaN(a) with lo = 0.
 template <class D, class V>
 HWY_INLINE V Log1pParts(D d, V a, V al, V& lo) {
-  if constexpr (sizeof(hn::TFromD<D>) == 8) {
+  if constexpr (kDoubleWord<D>) {
     const auto inside = hn::And(hn::Gt(a, Const(d, -1)), hn::Lt(a, Const(d, 0x1p1000)));
     const V h = Log1pDW(d, hn::IfThenElseZero(inside, a), hn::IfThenElseZero(inside, al), lo);
     lo = hn::IfThenElseZero(inside, lo);
@@ -333,7 +395,7 @@ HWY_INLINE V Log1pParts(D d, V a, V al, V& lo) {
 // hn::Tanh (4 ULP), lo = 0. NaN stays NaN.
 template <class D, class V>
 HWY_INLINE V TanhParts(D d, V x, V& lo) {
-  if constexpr (sizeof(hn::TFromD<D>) == 8) {
+  if constexpr (kDoubleWord<D>) {
     const V a = hn::Min(hn::Abs(x), Const(d, 20));  // NaN: fixed below
     V ml;
     const V mh = Expm1DW(d, hn::Mul(a, Const(d, -2)), ml);

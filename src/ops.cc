@@ -462,8 +462,9 @@ void forward_impl(const Op& op, const T* x, T* y, Axis a, std::span<const double
     return;
   }
   if constexpr (std::is_same_v<T, float>) {
-    // f32 lines are computed in f64 and rounded once: softmax within 1 ULP, log_softmax and
-    // logsumexp keep their digits where a logit dominates or the result cancels.
+    // f32 lines are computed in f64 (plain f64 steps: f32_via_f64) and rounded once: softmax
+    // within 1 ULP, log_softmax and logsumexp keep their digits where a logit dominates or the
+    // result cancels.
     if (op.kind == Kind::axis || op.kind == Kind::reduce) {
       if (op.name == "gumbel_softmax") {  // its noise follows the position in the whole call
         const std::vector<double> xd = widened(x, count);
@@ -474,7 +475,8 @@ void forward_impl(const Op& op, const T* x, T* y, Axis a, std::span<const double
         return;
       }
       // Blocks of about kGrain elements' lines through two f64 buffers, over the threads.
-      const auto fwd = detail::axis_table()[kernel_of(op)].fns<double>().forward;
+      const detail::AxisEntry& entry = detail::axis_table()[kernel_of(op)];
+      const auto fwd = entry.f32_via_f64 ? entry.f32_via_f64 : entry.fns<double>().forward;
       const std::size_t block = a.n * a.inner, yblock = op.kind == Kind::axis ? block : a.inner;
       const std::size_t per = std::max<std::size_t>(1, detail::kGrain / std::max<std::size_t>(1, block));
       detail::parallel_for(a.outer, lines_grain(op, a), [&](std::size_t b, std::size_t e) {

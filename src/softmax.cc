@@ -143,9 +143,9 @@ HWY_BEFORE_NAMESPACE();
 namespace actfn::HWY_NAMESPACE {
 
 // softmax, log_softmax, softmin: params {scale, safe}; softmin is softmax of -scale x.
-template <class T, Mode kMode, int kSign>
+template <class T, Mode kMode, int kSign, bool kWide = false>
 void Forward(const T* x, T* y, Axis a, const double* p) {
-  SoftmaxAxis(x, y, a, SoftmaxOpts{kMode, kSign * p[0], p[1] != 0});
+  SoftmaxAxis<T, kWide>(x, y, a, SoftmaxOpts{kMode, kSign * p[0], p[1] != 0});
 }
 template <class T, Mode kMode, int kSign>
 void Backward(const T* dy, const T* y, T* dx, Axis a, const double* p) {
@@ -153,9 +153,9 @@ void Backward(const T* dy, const T* y, T* dx, Axis a, const double* p) {
 }
 
 // logsumexp: one value per line; backward reads x: dx = dy * softmax(x).
-template <class T>
+template <class T, bool kWide = false>
 void LogSumExp(const T* x, T* y, Axis a, const double*) {
-  SoftmaxAxis(x, y, a, SoftmaxOpts{Mode::kLogSumExp});
+  SoftmaxAxis<T, kWide>(x, y, a, SoftmaxOpts{Mode::kLogSumExp});
 }
 template <class T>
 void LogSumExpBackward(const T* dy, const T* x, T* dx, Axis a, const double*) {
@@ -216,8 +216,8 @@ template <class T>
 constexpr detail::AxisFns<T> Fns(detail::AxisFn<T> f, detail::AxisBackwardFn<T> b) {
   return {f, b};
 }
-#define ACTFN_AXIS_ENTRY(name, F, B) \
-  detail::AxisEntry { name, Fns<float>(F<float>, B<float>), Fns<double>(F<double>, B<double>) }
+#define ACTFN_AXIS_ENTRY(name, F, B, ...) \
+  detail::AxisEntry { name, Fns<float>(F<float>, B<float>), Fns<double>(F<double>, B<double>), __VA_ARGS__ }
 
 template <class T> constexpr auto kSoftmax = &Forward<T, Mode::kSoftmax, 1>;
 template <class T> constexpr auto kSoftmaxB = &Backward<T, Mode::kSoftmax, 1>;
@@ -233,14 +233,15 @@ template <class T> constexpr auto kEntmaxB = &SimplexBackward<T, true>;
 // Every kernel along an axis; ops.cc finds them by name.
 const detail::AxisEntry* AxisTable() {
   static const detail::AxisEntry kTable[] = {
-      ACTFN_AXIS_ENTRY("softmax", kSoftmax, kSoftmaxB),
-      ACTFN_AXIS_ENTRY("log_softmax", kLogSoftmax, kLogSoftmaxB),
-      ACTFN_AXIS_ENTRY("softmin", kSoftmin, kSoftminB),
-      ACTFN_AXIS_ENTRY("logsumexp", &LogSumExp, &LogSumExpBackward),
-      ACTFN_AXIS_ENTRY("sparsemax", kSparsemax, kSparsemaxB),
-      ACTFN_AXIS_ENTRY("entmax15", kEntmax, kEntmaxB),
-      ACTFN_AXIS_ENTRY("gumbel_softmax", &Gumbel, &GumbelBackward),
-      {nullptr, {}, {}},
+      ACTFN_AXIS_ENTRY("softmax", kSoftmax, kSoftmaxB, &Forward<double, Mode::kSoftmax, 1, true>),
+      ACTFN_AXIS_ENTRY("log_softmax", kLogSoftmax, kLogSoftmaxB,
+                       &Forward<double, Mode::kLogSoftmax, 1, true>),
+      ACTFN_AXIS_ENTRY("softmin", kSoftmin, kSoftminB, &Forward<double, Mode::kSoftmax, -1, true>),
+      ACTFN_AXIS_ENTRY("logsumexp", &LogSumExp, &LogSumExpBackward, &LogSumExp<double, true>),
+      ACTFN_AXIS_ENTRY("sparsemax", kSparsemax, kSparsemaxB, nullptr),
+      ACTFN_AXIS_ENTRY("entmax15", kEntmax, kEntmaxB, nullptr),
+      ACTFN_AXIS_ENTRY("gumbel_softmax", &Gumbel, &GumbelBackward, nullptr),
+      {nullptr, {}, {}, nullptr},
   };
   return kTable;
 }

@@ -138,9 +138,12 @@ namespace hn = hwy::HWY_NAMESPACE;
 // s = sigmoid(x), ds = s (1 - s), and e = exp(-|x|), all accurate in both tails.
 // f64 lanes also give s_lo, the low part of s as a double-word (s + s_lo, relative error
 // ~2^-58), so that x * s rounds once: fma(x, s, x s_lo). Elsewhere s_lo = 0.
+// f32 lanes also give s = (su + su_lo) sc1 sc2 unscaled (su normal, sc1 and sc2 powers of
+// two), so that a product x s in the subnormals rounds once: ((x su) sc1) sc2.
 template <class V>
 struct Logistic {
   V e, s, ds, s_lo;
+  V su, su_lo, sc1, sc2;
 };
 // x may carry a low part (x + lo, |lo| <= ulp(x)/2), as a product b * x from TwoProd: the
 // exponent then loses nothing to the rounding of b * x (|b x| eps relative, 100 ULP at 100).
@@ -150,7 +153,7 @@ struct Logistic {
 template <class D, class V>
 HWY_INLINE Logistic<V> LogisticOf(D d, V x, V lo) {
   const V one = hn::Set(d, 1);
-  if constexpr (sizeof(hn::TFromD<D>) == 8) {
+  if constexpr (kDoubleWord<D>) {
     const V z = hn::Neg(hn::Abs(x));
     V el;
     V eh = ExpDW(d, hn::Max(z, Const(d, -746)), el);
@@ -170,14 +173,57 @@ HWY_INLINE Logistic<V> LogisticOf(D d, V x, V lo) {
     V dl;
     const V dh = DivDW(d, eh, el, qh, hn::MulAdd(hn::Add(th, th), tl, qe), dl);
     const auto nan = hn::IsNaN(x);
-    return {hn::IfThenElse(nan, x, eh), hn::IfThenElse(nan, x, sh), hn::IfThenElse(nan, x, dh),
-            hn::IfThenZeroElse(nan, sl)};
+    const V s = hn::IfThenElse(nan, x, sh), s_lo = hn::IfThenZeroElse(nan, sl);
+    return {hn::IfThenElse(nan, x, eh), s, hn::IfThenElse(nan, x, dh), s_lo, s, s_lo, one, one};
+  } else if constexpr (sizeof(hn::TFromD<D>) == 4) {
+    // f32 lanes, all in f32: e = exp(-|x|) = (eh + el) 2^k (ExpScaledF32, 2^-27), 1 + e and
+    // q = 1 / (1 + e) as double-words; x > 0: s = q, else s = e q scaled last. Each result
+    // is rounded once from a value within ~2^-26 (sigmoid <= 0.6 ULP, s (1 - s) <= 1.1).
+    // Below -120 e is clamped (and lo dropped): s, and x s for |x| up to FLT_MAX, round to
+    // 0 long before (sigmoid(-103.98) = 2^-150, silu(-108.7) = -2^-150).
+    const V z0 = hn::Neg(hn::Abs(x));
+    const V z = hn::Max(z0, Const(d, -120));  // NaN: fixed below
+    V l, k;
+    const V h = ExpScaledF32(d, z, l, k);
+    const V eh = hn::Add(h, l);
+    V el = hn::Add(hn::Sub(h, eh), l);
+    // exp(-|x + lo|) = e (1 - sign(x) lo)
+    el = hn::NegMulAdd(eh, MulSign(d, hn::IfThenElseZero(hn::Ge(z0, z), lo), x), el);
+    // 2^k = sc1 sc2, both normal (k >= -174); their product is exact down to 2^-126, and
+    // below that e < 2^-126 leaves 1 + e = 1 whatever its rounding.
+    const V k1 = hn::Max(k, Const(d, -120));
+    const V sc1 = Pow2(d, k1), sc2 = Pow2(d, hn::Sub(k, k1));
+    const V sc = hn::Mul(sc1, sc2);
+    const V es = hn::Mul(eh, sc);
+    const V th = hn::Add(one, es);
+    const V tl = hn::MulAdd(el, sc, hn::Add(hn::Sub(one, th), es));
+    const V qh = hn::Div(one, th);
+    const V ql = hn::Mul(qh, hn::NegMulAdd(qh, tl, hn::NegMulAdd(qh, th, one)));
+    // e q = nu + nl, unscaled.
+    const V t = hn::MulAdd(el, qh, hn::Mul(eh, ql));
+    const V nu = hn::MulAdd(eh, qh, t);
+    const V nl = hn::Add(hn::MulSub(eh, qh, nu), t);
+    const auto pos = hn::Gt(x, hn::Zero(d));
+    const V ph = hn::Add(qh, ql);
+    const V pl = hn::Sub(ql, hn::Sub(ph, qh));
+    const V one_v = hn::Set(d, 1);
+    const V su = hn::IfThenElse(pos, ph, nu), su_lo = hn::IfThenElse(pos, pl, nl);
+    const V c1 = hn::IfThenElse(pos, one_v, sc1), c2 = hn::IfThenElse(pos, one_v, sc2);
+    const V s = hn::Mul(hn::Mul(su, c1), c2);
+    // s (1 - s) = e q^2 = (nu + nl)(qh + ql), scaled.
+    const V du = hn::MulAdd(nu, qh, hn::MulAdd(nu, ql, hn::Mul(nl, qh)));
+    const V ds = hn::Mul(hn::Mul(du, sc1), sc2);
+    const V e = hn::Mul(hn::Mul(eh, sc1), sc2);
+    const auto nan = hn::IsNaN(x);
+    return {hn::IfThenElse(nan, x, e), hn::IfThenElse(nan, x, s), hn::IfThenElse(nan, x, ds),
+            hn::IfThenZeroElse(nan, hn::Mul(hn::Mul(su_lo, c1), c2)),
+            hn::IfThenElse(nan, x, su), hn::IfThenZeroElse(nan, su_lo), c1, c2};
   } else {
     V e = ExpNaN(d, hn::Neg(hn::Abs(x)));  // NaN stays NaN
     e = hn::NegMulAdd(e, MulSign(d, lo, x), e);
     const V t = hn::Add(one, e);
     const V s = hn::Div(hn::IfThenElse(hn::Gt(x, hn::Zero(d)), one, e), t);
-    return {e, s, hn::Div(e, hn::Mul(t, t)), hn::Zero(d)};
+    return {e, s, hn::Div(e, hn::Mul(t, t)), hn::Zero(d), s, hn::Zero(d), one, one};
   }
 }
 template <class D, class V>
@@ -200,9 +246,9 @@ HWY_INLINE Logistic<V> LogisticOfProduct(D d, V b, V x) {
 struct Sigmoid : Kernel {
   static constexpr const char* kName = "sigmoid";
   static constexpr bool kBackwardY = true;
-  // f32 via f64 like the rest (faithful: <= 1 ULP over all 2^32 inputs). The native f32
-  // path was 2.2 ULP forward, 3.9 backward (and 3x faster); issue 5 brings speed back
-  // without giving up the bound.
+  // f32 native where the target has FMA (LogisticOf's f32 branch: all-f32 double-word steps
+  // keep it within 1 ULP); via f64 elsewhere.
+  static constexpr bool kF32ViaF64 = !kFma;
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const { return LogisticOf(d, x).s; }
@@ -219,7 +265,7 @@ struct Sigmoid : Kernel {
 template <class D, class V>
 HWY_INLINE V SoftplusOf(D d, V z, V lo, V& out_lo) {
   const auto pos = hn::Gt(z, hn::Zero(d));
-  if constexpr (sizeof(hn::TFromD<D>) == 8) {
+  if constexpr (kDoubleWord<D>) {
     V el;
     V e = ExpParts(d, hn::Neg(hn::Abs(z)), el);
     el = hn::NegMulAdd(e, MulSign(d, lo, z), el);
@@ -288,8 +334,15 @@ HWY_INLINE V SwishOf(D d, V x, V b, V b_lo) {
   const V z = TwoProd(d, b, x, lo);
   lo = hn::IfThenElseZero(hn::IsFinite(z), hn::MulAdd(b_lo, x, lo));
   const auto l = LogisticOf(d, z, lo);
-  V y = hn::MulAdd(x, l.s, hn::Mul(x, l.s_lo));  // x (s + s_lo), rounded once
-  y = TimesTinyExp(d, x, z, lo, y);  // s(z) = exp(z) there
+  V y;
+  if constexpr (sizeof(hn::TFromD<D>) == 4) {
+    // x (su + su_lo) rounded once, then scaled (one more rounding only in the subnormals).
+    y = hn::Mul(hn::Mul(hn::MulAdd(x, l.su, hn::Mul(x, l.su_lo)), l.sc1), l.sc2);
+    y = hn::IfThenElse(hn::Lt(z, Const(d, -120)), hn::Mul(x, hn::Zero(d)), y);  // e clamped
+  } else {
+    y = hn::MulAdd(x, l.s, hn::Mul(x, l.s_lo));  // x (s + s_lo), rounded once
+    y = TimesTinyExp(d, x, z, lo, y);            // s(z) = exp(z) there
+  }
   const V at_neg = hn::IfThenElse(hn::Gt(b, hn::Zero(d)), hn::Zero(d), x);
   return AtInf(d, x, y, at_neg, x);
 }
@@ -297,8 +350,15 @@ template <class D, class V>
 HWY_INLINE V SwishGrad(D d, V dy, V x, V b, V b_lo) {
   const auto l = LogisticOfProduct(d, b, x, b_lo);
   // Where s (1 - s) underflows to 0 the term's limit is 0, even if b x overflowed.
-  V fp = hn::Add(l.s, hn::IfThenElseZero(hn::Gt(l.ds, hn::Zero(d)), hn::Mul(hn::Mul(b, x), l.ds)));
+  const V t = hn::IfThenElseZero(hn::Gt(l.ds, hn::Zero(d)), hn::Mul(hn::Mul(b, x), l.ds));
   const auto pos = hn::Gt(b, hn::Zero(d));
+  if constexpr (sizeof(hn::TFromD<D>) == 4) {
+    // dy (s + s_lo + t) with one rounding for the sum and product (f32: 1 ULP, not 1.8).
+    const V dx = hn::MulAdd(dy, l.s, hn::Mul(dy, hn::Add(l.s_lo, t)));
+    return AtInf(d, x, dx, hn::IfThenElse(pos, hn::Mul(dy, hn::Zero(d)), dx),
+                 hn::IfThenElse(pos, dy, dx));
+  }
+  V fp = hn::Add(l.s, t);
   fp = AtInf(d, x, fp, hn::IfThenElse(pos, hn::Zero(d), fp), hn::IfThenElse(pos, hn::Set(d, 1), fp));
   return hn::Mul(dy, fp);
 }
@@ -313,6 +373,7 @@ HWY_INLINE V SwishGrad(D d, V dy, V x, V b) {
 
 struct Silu : Kernel {
   static constexpr const char* kName = "silu";
+  static constexpr bool kF32ViaF64 = !kFma;  // f32 native with FMA: LogisticOf's f32 branch
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const { return SwishOf(d, x, hn::Set(d, 1)); }
@@ -322,11 +383,14 @@ struct Silu : Kernel {
 
 struct Swish : Kernel {
   static constexpr const char* kName = "swish";
+  static constexpr bool kF32ViaF64 = !kFma;  // f32 native with FMA: LogisticOf's f32 branch
   using Kernel::Kernel;
   template <class D, class V>
-  HWY_INLINE V Forward(D d, V x) const { return SwishOf(d, x, P(d, 0)); }
+  HWY_INLINE V Forward(D d, V x) const { return SwishOf(d, x, P(d, 0), PLo(d, 0)); }
   template <class D, class V>
-  HWY_INLINE V BackwardX(D d, V dy, V x) const { return SwishGrad(d, dy, x, P(d, 0)); }
+  HWY_INLINE V BackwardX(D d, V dy, V x) const {
+    return SwishGrad(d, dy, x, P(d, 0), PLo(d, 0));
+  }
 };
 
 struct Hardswish : Kernel {
@@ -375,7 +439,7 @@ struct Mish : Kernel {
     V t, omt;
     MishParts(d, x, ExpNaN(d, hn::Neg(hn::Abs(x))), t, omt);
     V y = hn::Mul(x, t);
-    if constexpr (sizeof(hn::TFromD<D>) == 8) {
+    if constexpr (kDoubleWord<D>) {
       // t = tanh(softplus(x)) as a double-word rational function of e = exp(-|x|):
       // x > 0: (1 + 2e) / (1 + 2e + 2e^2), else e (e + 2) / (e (e + 2) + 2).
       V el;

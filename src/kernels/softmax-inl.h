@@ -172,7 +172,7 @@ template <class D, class V>
 HWY_INLINE V ExpShifted(D d, V x, V lo, V m) {
   V err;
   const V z = Shifted(d, x, lo, m, err);
-  if constexpr (sizeof(hn::TFromD<D>) == 8) {
+  if constexpr (kDoubleWord<D>) {
     V el;
     const auto inside = hn::And(hn::Ge(z, Const(d, -745.2)), hn::Le(z, MaxLog(d)));
     const V e = ExpDW(d, hn::IfThenElseZero(inside, z), hn::IfThenElseZero(inside, err), el);
@@ -240,7 +240,7 @@ HWY_INLINE V SumOfLine(D d, const S& sum, V t, V& lo) {
 // e / (s + s_lo), rounded once on f64 lanes.
 template <class D, class V>
 HWY_INLINE V DivBySum(D d, V e, V s, V s_lo) {
-  if constexpr (sizeof(hn::TFromD<D>) == 8) {
+  if constexpr (kDoubleWord<D>) {
     V lo;
     return hn::IfThenElse(hn::IsFinite(s), DivDW(d, e, hn::Zero(d), s, s_lo, lo), hn::Div(e, s));
   } else {
@@ -317,10 +317,17 @@ HWY_INLINE void SoftmaxColumns(D d, const T* x, T* y, std::size_t n, std::size_t
 
 // A contiguous row: reductions over full vectors then a one-lane tail, folded in a fixed
 // order (deterministic).
-template <class T>
+// The lanes of a line: T's, or with kWide (f64 buffers holding f32 data) Widened f64 lanes,
+// which leave out the double-word steps that only f64 results need.
+template <class T, bool kWide>
+using LinesTag = std::conditional_t<kWide, Widened<hn::ScalableTag<T>>, hn::ScalableTag<T>>;
+template <class T, bool kWide>
+using LaneTag = std::conditional_t<kWide, Widened<hn::CappedTag<T, 1>>, hn::CappedTag<T, 1>>;
+
+template <class T, bool kWide = false>
 void SoftmaxRow(const T* x, T* y, std::size_t n, const SoftmaxOpts& o) {
-  const hn::ScalableTag<T> d;
-  const hn::CappedTag<T, 1> d1;
+  const LinesTag<T, kWide> d;
+  const LaneTag<T, kWide> d1;
   using V1 = hn::Vec<decltype(d1)>;
   const std::size_t N = hn::Lanes(d);
   // Pass 1: the maximum.
@@ -388,7 +395,7 @@ void SoftmaxRow(const T* x, T* y, std::size_t n, const SoftmaxOpts& o) {
 }
 
 // Any axis. logsumexp writes one value per line: y[o * inner + i].
-template <class T>
+template <class T, bool kWide = false>
 void SoftmaxAxis(const T* x, T* y, Axis a, const SoftmaxOpts& o) {
   const std::size_t line = a.n * a.inner;
   const bool reduce = o.mode == Mode::kLogSumExp;
@@ -396,11 +403,11 @@ void SoftmaxAxis(const T* x, T* y, Axis a, const SoftmaxOpts& o) {
     const T* xo = x + ou * line;
     T* yo = y + (reduce ? ou * a.inner : ou * line);
     if (a.inner == 1) {
-      SoftmaxRow(xo, yo, a.n, o);
+      SoftmaxRow<T, kWide>(xo, yo, a.n, o);
       continue;
     }
-    const hn::ScalableTag<T> d;
-    const hn::CappedTag<T, 1> d1;
+    const LinesTag<T, kWide> d;
+    const LaneTag<T, kWide> d1;
     const std::size_t N = hn::Lanes(d);
     std::size_t i = 0;
     for (; i + N <= a.inner; i += N) SoftmaxColumns(d, xo + i, yo + i, a.n, a.inner, o);

@@ -1,0 +1,24 @@
+// The peers of bench/compare.cc: the article's plain loop, Eigen, oneDNN and XNNPACK, each
+// compiled in only where CMake found it (ACTFN_HAVE_EIGEN, ACTFN_HAVE_DNNL, ACTFN_HAVE_XNNPACK).
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace peers {
+
+// out = f(x) (forward) or f'(from y = x) * dy (the backward cases); n elements, rows of the
+// function's row length for the softmax family.
+using Impl = std::function<void(const float* x, const float* dy, float* out, std::size_t n)>;
+
+void init(int threads);
+std::string available();
+// Every peer's implementation of `function` ("sigmoid", "softmax/1024", "sigmoid_backward", ...).
+std::vector<std::pair<std::string, Impl>> implementations(const std::string& function);
+// Whether the implementation uses more than one thread when init was given several.
+bool threaded(const std::string& impl);
+
+}  // namespace peers
