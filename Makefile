@@ -7,6 +7,8 @@
 #   make fuzz   the libFuzzer targets for FUZZ_SECONDS each (default 60)
 #   make docs   regenerate docs/functions.md and docs/img/activations.png from the code
 #   make accuracy  measure every function against MPFR and rewrite docs/accuracy.md (~30 min)
+#   make compare   install the peer libraries, measure actfn against them (bench/compare) and
+#                  rewrite docs/performance.md (~5 min)
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
@@ -31,20 +33,25 @@ SAN_FLAGS = -DCMAKE_BUILD_TYPE=Debug -DACTFN_BUILD_BENCH=OFF \
             -DCMAKE_CXX_FLAGS="-DHWY_COMPILE_ONLY_STATIC -march=haswell"
 
 .PHONY: all deps configure build demo test bench docs install clean python pytest sanitize fuzz \
-        accuracy accuracy-exhaustive
+        accuracy accuracy-exhaustive compare
 
 all: build
 
-# Installs only what dpkg says is missing; `apt-get update` only when something is.
+# Installs only what dpkg says is missing of the packages $(1); `apt-get update` only when
+# something is.
+define install-missing
+@missing=""; for p in $(1); do \
+  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+done; \
+if [ -n "$$missing" ]; then \
+  echo "installing:$$missing"; \
+  $(SUDO) apt-get update -qq && \
+  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+fi
+endef
+
 deps:
-	@missing=""; for p in $(DEB_PACKAGES); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing:$$missing"; \
-	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
-	fi
+	$(call install-missing,$(DEB_PACKAGES))
 
 $(BUILD)/CMakeCache.txt: | deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DACTFN_WERROR=ON $(CMAKE_FLAGS)
@@ -123,6 +130,14 @@ clean:
 # docs/accuracy.md: the sampled run over every function and dtype, merged with the exhaustive
 # float32 runs kept in docs/accuracy-exhaustive.md (make accuracy-exhaustive FUNCTIONS="...").
 ACCURACY_ARGS ?= --stride 64 --samples 10000000
+# The peers bench/compare measures (optional: each one missing is skipped with a note).
+PEER_PACKAGES = libeigen3-dev libdnnl-dev libxnnpack-dev libpthreadpool-dev python3-torch python3-scipy
+
+compare: build python
+	$(call install-missing,$(PEER_PACKAGES))
+	cmake -S . -B $(BUILD) > /dev/null
+	BUILD=$(BUILD) bench/compare $(COMPARE_ARGS)
+
 accuracy: build
 	$(BUILD)/actfn-accuracy $(ACCURACY_ARGS) --markdown > $(BUILD)/accuracy-sampled.md
 	python3 tools/accuracy/render.py $(BUILD)/accuracy-sampled.md \

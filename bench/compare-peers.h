@@ -18,6 +18,8 @@ void init(int threads);
 std::string available();
 // Every peer's implementation of `function` ("sigmoid", "softmax/1024", "sigmoid_backward", ...).
 std::vector<std::pair<std::string, Impl>> implementations(const std::string& function);
+// y[i] = x[i] + 0 (not a memcpy: -0 + 0 is +0), vectorized by the compiler: the copy loop.
+void copy_loop(const float* x, float* y, std::size_t n);
 // Whether the implementation uses more than one thread when init was given several.
 bool threaded(const std::string& impl);
 

@@ -23,9 +23,11 @@ namespace hn = hwy::HWY_NAMESPACE;
 // BackwardY(d, dy, y).
 struct Kernel {
   static constexpr bool kBackwardY = false;
-  // f32 arrays are computed in f64 lanes and rounded once (exact promotion, so the f32 result
-  // is the f64 kernel's, correctly rounded but for its tiny f64 error): f32 accuracy without
-  // f32-specific argument reductions. The piecewise-linear kernels, exact anyway, opt out.
+  // f32 arrays are computed in f64 lanes and rounded once (exact promotion; the lanes' type
+  // is Widened, so the kernels take plain f64 steps, ~2^-50 relative, not their double-word
+  // ones): f32 results within 0.5 + 2^-20 ULP without f32-specific argument reductions.
+  // Opting out: the piecewise-linear kernels (exact anyway) and the native f32 kernels
+  // (sigmoid, silu, swish: all-f32 double-word steps where the target has FMA).
   static constexpr bool kF32ViaF64 = true;
   double p[detail::kMaxParams];
   explicit Kernel(const double* q) {
