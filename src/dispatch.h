@@ -53,6 +53,8 @@ struct AxisEntry {
   // Forward on f64 lines that hold f32 data (plain f64 steps, no double-words: the f32 result
   // rounded from it is within 0.5 + 2^-20 ULP); null where the f64 forward serves.
   AxisFn<double> f32_via_f64 = nullptr;
+  // Whether the f32 kernel itself keeps the f32 bound (then f32 lines are not widened).
+  bool f32_native = false;
   template <class T>
   const AxisFns<T>& fns() const {
     if constexpr (sizeof(T) == 4) return f32; else return f64;

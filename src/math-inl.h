@@ -29,6 +29,9 @@ HWY_INLINE hn::Vec<D> Const(D d, double v) {
 // Whether this target fuses multiply-add (exact products for the double-word steps of the
 // native f32 kernels; without it they take f32 via f64 lanes instead).
 inline constexpr bool kFma = HWY_NATIVE_FMA != 0;
+// f32 lanes that take the all-f32 double-word steps (exact products need FMA).
+template <class D>
+inline constexpr bool kNativeF32 = sizeof(hn::TFromD<D>) == 4 && kFma;
 
 // f64 lanes that hold f32 data (the f32-via-f64 loops of map-inl.h): a descriptor of its own
 // type, so that the kernels leave out their double-word code there. Plain f64 arithmetic is
@@ -202,10 +205,10 @@ HWY_INLINE V ExpDW(D d, V x, V& lo) {
 }
 
 // f32 lanes: exp(z) = (hi + lo) 2^k for z in [-104, 88.7], k integral, hi in [0.7, 1.42],
-// relative error ~2^-27 (0.1 ULP): all f32 arithmetic, for the native f32 kernels that must
-// stay within 1 ULP after further roundings. z log2(e) = th + tl as a double-word,
+// relative error ~2^-29: all f32 arithmetic, for the native f32 kernels that must stay within
+// 1 ULP after further roundings. z log2(e) = th + tl as a double-word,
 // k = round(th), f = th - k (exact), then e^g for g = (f + tl) ln 2 = ph + pl (a double-word),
-// e^ph = 1 + ph + ph^2 Q(ph) with Q Taylor's to ph^7 (2^-27.5 at |ph| = ln(2) / 2) and
+// e^ph = 1 + ph + ph^2 Q(ph) with Q Taylor's to ph^8 (2^-30.7 at |ph| = ln(2) / 2) and
 // 1 + ph split exactly; e^pl = 1 + pl. lo is not normalized (|lo| < 0.1).
 template <class D, class V>
 HWY_INLINE V ExpScaledF32(D d, V z, V& lo, V& k) {
@@ -220,7 +223,8 @@ HWY_INLINE V ExpScaledF32(D d, V z, V& lo, V& k) {
   const V one = hn::Set(d, 1);
   const V hi = hn::Add(one, ph);
   const V lo1 = hn::Add(hn::Sub(one, hi), ph);
-  V q = Const(d, 1.0 / 5040);
+  V q = Const(d, 1.0 / 40320);
+  q = hn::MulAdd(q, ph, Const(d, 1.0 / 5040));
   q = hn::MulAdd(q, ph, Const(d, 1.0 / 720));
   q = hn::MulAdd(q, ph, Const(d, 1.0 / 120));
   q = hn::MulAdd(q, ph, Const(d, 1.0 / 24));
@@ -297,6 +301,20 @@ HWY_INLINE V ExpParts(D d, V x, V& lo) {
     const V h = ExpDW(d, hn::IfThenElseZero(inside, x), lo);
     lo = hn::IfThenElseZero(inside, lo);
     return hn::IfThenElse(inside, h, ExpNaN(d, x));
+  } else if constexpr (kNativeF32<D>) {
+    // f32 lanes (the native f32 kernels, FMA targets): ExpScaledF32's (h + l) 2^k,
+    // normalized and scaled in two steps (k1 normal, one rounding if subnormal).
+    V l, k;
+    const V h = ExpScaledF32(d, hn::Min(hn::Max(x, Const(d, -120)), MaxLog(d)), l, k);
+    const V eh = hn::Add(h, l);
+    const V el = hn::Add(hn::Sub(h, eh), l);
+    const V k1 = hn::Min(hn::Max(k, Const(d, -120)), Const(d, 120));
+    const V sc1 = Pow2(d, k1), sc2 = Pow2(d, hn::Sub(k, k1));
+    const auto inside = hn::And(hn::Ge(x, Const(d, -120)), hn::Le(x, MaxLog(d)));
+    lo = hn::IfThenElseZero(inside, hn::Mul(hn::Mul(el, sc1), sc2));
+    // Outside: 0 below, inf above, NaN.
+    const V out = hn::IfThenElse(hn::Gt(x, MaxLog(d)), hn::Inf(d), hn::Zero(d));
+    return hn::IfThenElse(inside, hn::Mul(hn::Mul(eh, sc1), sc2), hn::IfThenElse(hn::IsNaN(x), x, out));
   } else {
     lo = hn::Zero(d);
     return ExpNaN(d, x);
@@ -309,6 +327,24 @@ HWY_INLINE V Expm1Parts(D d, V x, V& lo) {
     const V h = Expm1DW(d, hn::IfThenElseZero(inside, x), lo);
     lo = hn::IfThenElseZero(inside, lo);
     return hn::IfThenElse(inside, h, Expm1NaN(d, x));
+  } else if constexpr (kNativeF32<D>) {
+    // f32 lanes (the native f32 kernels, FMA targets): 2^k (h + l) - 1 from ExpScaledF32 on
+    // [-30, 88.7], 2^k h exact (in two steps: k <= 128) and its sum with -1 split exactly
+    // (TwoSum): relative error ~2^-28, also for tiny x (h - 1 and l hold x's bits). Below
+    // -30 -1, above inf.
+    const V xc = hn::Min(hn::Max(x, Const(d, -30)), MaxLog(d));
+    V l, k;
+    const V h = ExpScaledF32(d, xc, l, k);
+    const V k1 = hn::Min(k, Const(d, 120));
+    const V sc1 = Pow2(d, k1), sc2 = Pow2(d, hn::Sub(k, k1));
+    V ue;
+    const V u = TwoSum(hn::Mul(hn::Mul(h, sc1), sc2), hn::Set(d, -1), ue);
+    V e2;
+    const V hi = TwoSum(u, hn::MulAdd(hn::Mul(l, sc1), sc2, ue), e2);
+    const auto inside = hn::And(hn::Ge(x, Const(d, -30)), hn::Le(x, MaxLog(d)));
+    lo = hn::IfThenElseZero(inside, e2);
+    const V out = hn::IfThenElse(hn::Gt(x, MaxLog(d)), hn::Inf(d), hn::Set(d, -1));
+    return hn::IfThenElse(inside, hi, hn::IfThenElse(hn::IsNaN(x), x, out));
   } else {
     lo = hn::Zero(d);
     return Expm1NaN(d, x);
@@ -408,6 +444,36 @@ HWY_INLINE V TanhParts(D d, V x, V& lo) {
     tl = hn::IfThenZeroElse(hn::Or(sat, hn::IsNaN(x)), tl);
     lo = MulSign(d, tl, x);
     return hn::IfThenElse(hn::IsNaN(x), x, MulSign(d, th, x));
+  } else if constexpr (kNativeF32<D>) {
+    // f32 lanes (the native f32 kernels, FMA targets), lo = 0. |x| < 1/2: x + x^3 P(x^2), a
+    // least-squares fit of (tanh x - x) / x^3 on [0, 1/2] (0.63 ULP); beyond:
+    // (1 - e) / (1 + e) for e = exp(-2|x|) (ExpScaledF32), numerator and denominator as
+    // double-words, the quotient corrected once (0.5 ULP + 2^-24); |x| >= 10 gives 1.
+    lo = hn::Zero(d);
+    const V one = hn::Set(d, 1);
+    const V a = hn::Min(hn::Abs(x), Const(d, 10));
+    const V x2 = hn::Mul(a, a);
+    V p = Const(d, 0.0025714419316500425);
+    p = hn::MulAdd(p, x2, Const(d, -0.008545173332095146));
+    p = hn::MulAdd(p, x2, Const(d, 0.021819135174155235));
+    p = hn::MulAdd(p, x2, Const(d, -0.05396418645977974));
+    p = hn::MulAdd(p, x2, Const(d, 0.13333317637443542));
+    p = hn::MulAdd(p, x2, Const(d, -0.3333333432674408));
+    const V small = hn::MulAdd(hn::Mul(x2, a), p, a);
+    V l, k;
+    const V h = ExpScaledF32(d, hn::Mul(a, Const(d, -2)), l, k);
+    const V sc = Pow2(d, k);  // k >= -29
+    const V eh = hn::Add(h, l);
+    const V es = hn::Mul(eh, sc), els = hn::Mul(hn::Add(hn::Sub(h, eh), l), sc);
+    const V nh = hn::Sub(one, es);
+    const V nl = hn::Sub(hn::Sub(hn::Sub(one, nh), es), els);
+    const V dh = hn::Add(one, es);
+    const V dl = hn::Add(hn::Add(hn::Sub(one, dh), es), els);
+    const V q = hn::Div(nh, dh);
+    const V r = hn::NegMulAdd(q, dl, hn::Add(hn::NegMulAdd(q, dh, nh), nl));
+    const V large = hn::MulAdd(r, hn::ApproximateReciprocal(dh), q);
+    const V y = MulSign(d, hn::IfThenElse(hn::Lt(a, Const(d, 0.5)), small, large), x);
+    return hn::IfThenElse(hn::IsNaN(x), x, y);
   } else {
     lo = hn::Zero(d);
     return hn::IfThenElse(hn::IsNaN(x), x, hn::Tanh(d, x));

@@ -462,10 +462,12 @@ void forward_impl(const Op& op, const T* x, T* y, Axis a, std::span<const double
     return;
   }
   if constexpr (std::is_same_v<T, float>) {
-    // f32 lines are computed in f64 (plain f64 steps: f32_via_f64) and rounded once: softmax
-    // within 1 ULP, log_softmax and logsumexp keep their digits where a logit dominates or the
-    // result cancels.
-    if (op.kind == Kind::axis || op.kind == Kind::reduce) {
+    // f32 lines are computed in f64 (plain f64 steps: f32_via_f64) and rounded once, but for
+    // kernels whose f32 lanes are accurate themselves (f32_native: softmax and softmin with
+    // FMA): log_softmax and logsumexp keep their digits where a logit dominates or the result
+    // cancels.
+    if ((op.kind == Kind::axis || op.kind == Kind::reduce) &&
+        !detail::axis_table()[kernel_of(op)].f32_native) {
       if (op.name == "gumbel_softmax") {  // its noise follows the position in the whole call
         const std::vector<double> xd = widened(x, count);
         std::vector<double> yd(out_size(op, a));

@@ -86,14 +86,18 @@ namespace hn = hwy::HWY_NAMESPACE;
 // x > 0 ? s x : a expm1(x / c), and its derivative: elu, selu, celu. The constants s and a
 // come as double-words (s + s_lo: selu's are not doubles); x / c is one too (where c != 1),
 // and expm1 (Expm1Parts): each branch is rounded once.
-template <class D, class V>
+// kUnitC: c = 1 (elu, selu), no divisions.
+template <bool kUnitC = false, class D, class V>
 HWY_INLINE V EluOf(D d, V x, V s, V s_lo, V a, V a_lo, V c) {
   const auto pos = hn::Gt(x, hn::Zero(d));
   const V xn = hn::IfThenElseZero(hn::Not(pos), x);
-  const V uh = hn::Div(xn, c);
-  // (x - uh c) / c, where uh c cannot overflow (without FMA it is rounded first).
-  const V ul = hn::IfThenElseZero(hn::Lt(hn::Abs(uh), Const(d, 1e300)),
-                                  hn::Div(hn::NegMulAdd(uh, c, xn), c));
+  V uh = xn, ul = hn::Zero(d);
+  if constexpr (!kUnitC) {
+    uh = hn::Div(xn, c);
+    // (x - uh c) / c, where uh c cannot overflow (without FMA it is rounded first).
+    ul = hn::IfThenElseZero(hn::Lt(hn::Abs(uh), Const(d, 1e300)),
+                            hn::Div(hn::NegMulAdd(uh, c, xn), c));
+  }
   V ml;
   const V mh = Expm1Parts(d, uh, ml);
   ml = hn::MulAdd(ul, hn::Add(hn::Set(d, 1), mh), ml);  // expm1(uh + ul)
@@ -107,16 +111,26 @@ HWY_INLINE V EluOf(D d, V x, V s, V s_lo, V a, V a_lo, V c) {
 template <class D, class V>
 HWY_INLINE V EluGrad(D d, V dy, V x, V s, V ak, V k) {
   const auto pos = hn::Gt(x, hn::Zero(d));
-  const V neg = hn::Mul(ak, ExpNaN(d, hn::Mul(hn::IfThenElseZero(hn::Not(pos), x), k)));
-  return Chain(d, dy, x, hn::IfThenElse(pos, s, neg));
+  V el;
+  const V e = ExpParts(d, hn::Mul(hn::IfThenElseZero(hn::Not(pos), x), k), el);
+  // dy a k (e + el) with one rounding: a k e as a double-word, times dy.
+  V pl;
+  const V ph = TwoProd(d, ak, e, pl);
+  pl = hn::MulAdd(ak, el, pl);
+  const V neg_dx = hn::MulAdd(dy, ph, hn::Mul(dy, hn::IfThenElseZero(hn::IsFinite(ph), pl)));
+  return hn::IfThenElse(pos, Chain(d, dy, x, s),
+                        hn::IfThenElse(hn::IsNaN(x), hn::Mul(dy, x), neg_dx));
 }
 
 struct Elu : Kernel {
   static constexpr const char* kName = "elu";
+  // f32 native where the target has FMA (Expm1Parts' and ExpParts' f32 branches; alpha as
+  // a double-word of f32s).
+  static constexpr bool kF32ViaF64 = !kFma;
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
-    return EluOf(d, x, hn::Set(d, 1), hn::Zero(d), P(d, 0), hn::Zero(d), hn::Set(d, 1));
+    return EluOf<true>(d, x, hn::Set(d, 1), hn::Zero(d), P(d, 0), PLo(d, 0), hn::Set(d, 1));
   }
   template <class D, class V>
   HWY_INLINE V BackwardX(D d, V dy, V x) const {
@@ -136,8 +150,8 @@ struct Selu : Kernel {
   static constexpr double kScaleAlphaLo = static_cast<double>(kScaleAlphaL - kScaleAlpha);
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
-    return EluOf(d, x, Const(d, kScale), Const(d, kScaleLo), Const(d, kScaleAlpha),
-                 Const(d, kScaleAlphaLo), hn::Set(d, 1));
+    return EluOf<true>(d, x, Const(d, kScale), Const(d, kScaleLo), Const(d, kScaleAlpha),
+                       Const(d, kScaleAlphaLo), hn::Set(d, 1));
   }
   template <class D, class V>
   HWY_INLINE V BackwardX(D d, V dy, V x) const {

@@ -175,7 +175,7 @@ HWY_INLINE Logistic<V> LogisticOf(D d, V x, V lo) {
     const auto nan = hn::IsNaN(x);
     const V s = hn::IfThenElse(nan, x, sh), s_lo = hn::IfThenZeroElse(nan, sl);
     return {hn::IfThenElse(nan, x, eh), s, hn::IfThenElse(nan, x, dh), s_lo, s, s_lo, one, one};
-  } else if constexpr (sizeof(hn::TFromD<D>) == 4) {
+  } else if constexpr (kNativeF32<D>) {
     // f32 lanes, all in f32: e = exp(-|x|) = (eh + el) 2^k (ExpScaledF32, 2^-27), 1 + e and
     // q = 1 / (1 + e) as double-words; x > 0: s = q, else s = e q scaled last. Each result
     // is rounded once from a value within ~2^-26 (sigmoid <= 0.6 ULP, s (1 - s) <= 1.1).
@@ -335,7 +335,7 @@ HWY_INLINE V SwishOf(D d, V x, V b, V b_lo) {
   lo = hn::IfThenElseZero(hn::IsFinite(z), hn::MulAdd(b_lo, x, lo));
   const auto l = LogisticOf(d, z, lo);
   V y;
-  if constexpr (sizeof(hn::TFromD<D>) == 4) {
+  if constexpr (kNativeF32<D>) {
     // x (su + su_lo) rounded once, then scaled (one more rounding only in the subnormals).
     y = hn::Mul(hn::Mul(hn::MulAdd(x, l.su, hn::Mul(x, l.su_lo)), l.sc1), l.sc2);
     y = hn::IfThenElse(hn::Lt(z, Const(d, -120)), hn::Mul(x, hn::Zero(d)), y);  // e clamped
@@ -352,7 +352,7 @@ HWY_INLINE V SwishGrad(D d, V dy, V x, V b, V b_lo) {
   // Where s (1 - s) underflows to 0 the term's limit is 0, even if b x overflowed.
   const V t = hn::IfThenElseZero(hn::Gt(l.ds, hn::Zero(d)), hn::Mul(hn::Mul(b, x), l.ds));
   const auto pos = hn::Gt(b, hn::Zero(d));
-  if constexpr (sizeof(hn::TFromD<D>) == 4) {
+  if constexpr (kNativeF32<D>) {
     // dy (s + s_lo + t) with one rounding for the sum and product (f32: 1 ULP, not 1.8).
     const V dx = hn::MulAdd(dy, l.s, hn::Mul(dy, hn::Add(l.s_lo, t)));
     return AtInf(d, x, dx, hn::IfThenElse(pos, hn::Mul(dy, hn::Zero(d)), dx),

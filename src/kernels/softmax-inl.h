@@ -168,8 +168,11 @@ HWY_INLINE V Shifted(D d, V x, V lo, V m, V& err) {
 
 // exp(x - m) = exp(z + err): f64 lanes take err into the double-word exp (rounded once,
 // 0.52 ULP); f32 lanes exp(z) + exp(z) err.
+// e_lo: on f32 lanes the rounding error of the result (normal results; the row sum adds it
+// to its compensation, or the sum of n rounded exponentials is off by up to ~2 ULP), else 0.
 template <class D, class V>
-HWY_INLINE V ExpShifted(D d, V x, V lo, V m) {
+HWY_INLINE V ExpShifted(D d, V x, V lo, V m, V& e_lo) {
+  e_lo = hn::Zero(d);
   V err;
   const V z = Shifted(d, x, lo, m, err);
   if constexpr (kDoubleWord<D>) {
@@ -177,10 +180,31 @@ HWY_INLINE V ExpShifted(D d, V x, V lo, V m) {
     const auto inside = hn::And(hn::Ge(z, Const(d, -745.2)), hn::Le(z, MaxLog(d)));
     const V e = ExpDW(d, hn::IfThenElseZero(inside, z), hn::IfThenElseZero(inside, err), el);
     return hn::IfThenElse(inside, e, ExpNaN(d, z));
+  } else if constexpr (kNativeF32<D>) {
+    // f32 lanes: ExpScaledF32's (hi + lo) 2^k times 1 + err, rounded once (0.5 ULP + 2^-26;
+    // z < -120 rounds to 0 anyway, and is clamped there).
+    V lo, k;
+    const V hi = ExpScaledF32(d, hn::Max(z, Const(d, -120)), lo, k);
+    const V k1 = hn::Max(k, Const(d, -120));
+    const V ml = hn::MulAdd(hn::Add(hi, lo), err, lo);
+    const V mh = hn::Add(hi, ml);
+    const V sc1 = Pow2(d, k1), sc2 = Pow2(d, hn::Sub(k, k1));
+    V e = hn::Mul(hn::Mul(mh, sc1), sc2);
+    const auto keep = hn::And(hn::Ge(z, Const(d, -120)), hn::Not(hn::IsNaN(z)));
+    e_lo = hn::IfThenElseZero(keep, hn::Mul(hn::Mul(hn::Add(hn::Sub(hi, mh), ml), sc1), sc2));
+    e = hn::IfThenZeroElse(hn::Lt(z, Const(d, -120)), e);
+    e = hn::IfThenElse(hn::Gt(z, MaxLog(d)), hn::Inf(d), e);
+    return hn::IfThenElse(hn::IsNaN(z), z, e);
   } else {
     const V e = ExpNaN(d, z);
     return hn::MulAdd(e, err, e);
   }
+}
+
+template <class D, class V>
+HWY_INLINE V ExpShifted(D d, V x, V lo, V m) {
+  V e_lo;
+  return ExpShifted(d, x, lo, m, e_lo);
 }
 
 // A compensated vector sum (TwoSum per add, branch-free): the error of a row sum stays a few
@@ -220,9 +244,11 @@ struct RowSum {
   Accumulator<D> acc;
   V count;
   explicit RowSum(D d) : acc(d), count(hn::Zero(d)) {}
-  HWY_INLINE void Add(D d, V v, V m, V e) {
+  // e + e_lo: the exponential and its rounding error (ExpShifted).
+  HWY_INLINE void Add(D d, V v, V m, V e, V e_lo) {
     const auto top = hn::Eq(v, m);
     acc.Add(hn::IfThenElse(top, hn::Sub(e, hn::Set(d, 1)), e));
+    acc.c = hn::Add(acc.c, e_lo);
     count = hn::Add(count, hn::IfThenElseZero(top, hn::Set(d, 1)));
   }
 };
@@ -243,10 +269,39 @@ HWY_INLINE V DivBySum(D d, V e, V s, V s_lo) {
   if constexpr (kDoubleWord<D>) {
     V lo;
     return hn::IfThenElse(hn::IsFinite(s), DivDW(d, e, hn::Zero(d), s, s_lo, lo), hn::Div(e, s));
+  } else if constexpr (kNativeF32<D>) {
+    // f32 lanes: e times 1 / (s + s_lo) as a double-word (ih + il), rounded once: with e
+    // within 0.5 ULP, the quotient is within 1 ULP. (The reciprocal is the same for a whole
+    // line: the compiler hoists it out of the loop.)
+    const V one = hn::Set(d, 1);
+    const V ih = hn::Div(one, s);
+    const V il = hn::Mul(ih, hn::NegMulAdd(ih, s_lo, hn::NegMulAdd(ih, s, one)));
+    return hn::IfThenElse(hn::IsFinite(s), hn::MulAdd(e, ih, hn::Mul(e, il)), hn::Div(e, s));
   } else {
     (void)s_lo;
     return hn::Div(e, s);
   }
+}
+
+// f32 lanes: exp(x - m) / (s + s_lo) from the exponential's unrounded mantissa times the
+// double-word reciprocal, rounded once (0.5 ULP + 2^-24; dividing an exponential already
+// rounded to f32 gives up to 1.5). s = inf (the safe marker) gives 0, NaN NaN.
+template <class D, class V>
+HWY_INLINE V ExpOverSum(D d, V x, V lo, V m, V s, V s_lo) {
+  V err;
+  const V z = Shifted(d, x, lo, m, err);
+  V ml, k;
+  const V hi = ExpScaledF32(d, hn::Max(z, Const(d, -120)), ml, k);
+  ml = hn::MulAdd(hn::Add(hi, ml), err, ml);  // (hi + ml)(1 + err): ml is not small
+  const V one = hn::Set(d, 1);
+  const V ih = hn::Div(one, s);  // the same for a whole line: hoisted by the compiler
+  const V il = hn::Mul(ih, hn::NegMulAdd(ih, s_lo, hn::NegMulAdd(ih, s, one)));
+  const V v = hn::MulAdd(hi, ih, hn::MulAdd(hi, il, hn::Mul(ml, ih)));
+  const V k1 = hn::Max(k, Const(d, -120));
+  V out = hn::Mul(hn::Mul(v, Pow2(d, k1)), Pow2(d, hn::Sub(k, k1)));
+  out = hn::IfThenZeroElse(hn::Lt(z, Const(d, -120)), out);
+  out = hn::IfThenZeroElse(hn::Eq(s, hn::Inf(d)), out);
+  return hn::IfThenElse(hn::IsNaN(z), z, out);
 }
 
 // What a line with maximum m and t (above) gives, per lane, as one value per line:
@@ -284,15 +339,18 @@ template <class D, class T = hn::TFromD<D>>
 HWY_INLINE void SoftmaxColumns(D d, const T* x, T* y, std::size_t n, std::size_t stride,
                                const SoftmaxOpts& o) {
   using V = hn::Vec<D>;
+  // f32 lanes recompute exp(x - m) in the last pass (ExpOverSum) instead of storing it.
+  constexpr bool kRecompute = sizeof(T) == 4 && kFma;
   V lo;
   V m = hn::Neg(hn::Inf(d));
   for (std::size_t k = 0; k < n; ++k) m = hn::Max(m, LoadScaled(d, x + k * stride, o.scale, lo));
   RowSum<D> sum(d);
   for (std::size_t k = 0; k < n; ++k) {
     const V v = LoadScaled(d, x + k * stride, o.scale, lo);
-    const V e = ExpShifted(d, v, lo, m);
-    if (o.mode == Mode::kSoftmax) hn::StoreU(e, d, y + k * stride);
-    sum.Add(d, v, m, e);
+    V e_lo;
+    const V e = ExpShifted(d, v, lo, m, e_lo);
+    if (o.mode == Mode::kSoftmax && !kRecompute) hn::StoreU(e, d, y + k * stride);
+    sum.Add(d, v, m, e, e_lo);
   }
   const V one = hn::Set(d, 1);
   const V t = LineTotal(d, hn::Add(sum.acc.Total(), hn::Sub(sum.count, one)), m, o);
@@ -305,7 +363,10 @@ HWY_INLINE void SoftmaxColumns(D d, const T* x, T* y, std::size_t n, std::size_t
   const V ls = o.mode == Mode::kLogSoftmax ? Log1pLanes(d, t) : s;
   for (std::size_t k = 0; k < n; ++k) {
     V out;
-    if (o.mode == Mode::kSoftmax) {  // y holds the exponentials (x may be y: in place)
+    if (o.mode == Mode::kSoftmax && kRecompute) {
+      out = ExpOverSum(d, LoadScaled(d, x + k * stride, o.scale, lo), lo, m, s, s_lo);
+      if (o.safe) out = hn::IfThenElse(hn::Eq(s, hn::Inf(d)), hn::Zero(d), out);
+    } else if (o.mode == Mode::kSoftmax) {  // y holds the exponentials (x may be y: in place)
       out = DivBySum(d, hn::LoadU(d, y + k * stride), s, s_lo);
       if (o.safe) out = hn::IfThenElse(hn::Eq(s, hn::Inf(d)), hn::Zero(d), out);
     } else {
@@ -339,14 +400,17 @@ void SoftmaxRow(const T* x, T* y, std::size_t n, const SoftmaxOpts& o) {
   V1 m1 = hn::Set(d1, hn::GetLane(hn::MaxOfLanes(d, mv)));
   for (; i < n; ++i) m1 = hn::Max(m1, LoadScaled(d1, x + i, o.scale, lo1));
   const T m = hn::GetLane(m1);
-  // Pass 2: the sum of exp(x - m); softmax keeps the exponentials in y for pass 3.
+  // Pass 2: the sum of exp(x - m); softmax keeps the exponentials in y for pass 3 (f32 lanes
+  // recompute them there instead: ExpOverSum).
+  constexpr bool kRecompute = sizeof(T) == 4 && kFma;
   RowSum<decltype(d)> sum(d);
   const auto vm = hn::Set(d, m);
   for (i = 0; i + N <= n; i += N) {
     const auto v = LoadScaled(d, x + i, o.scale, lo);
-    const auto e = ExpShifted(d, v, lo, vm);
-    if (o.mode == Mode::kSoftmax) hn::StoreU(e, d, y + i);
-    sum.Add(d, v, vm, e);
+    hn::Vec<decltype(d)> e_lo;
+    const auto e = ExpShifted(d, v, lo, vm, e_lo);
+    if (o.mode == Mode::kSoftmax && !kRecompute) hn::StoreU(e, d, y + i);
+    sum.Add(d, v, vm, e, e_lo);
   }
   RowSum<decltype(d1)> tail(d1);
   {  // the lanes' sums and their compensations, one by one into the compensated tail
@@ -360,9 +424,10 @@ void SoftmaxRow(const T* x, T* y, std::size_t n, const SoftmaxOpts& o) {
   tail.count = hn::Set(d1, hn::GetLane(hn::SumOfLanes(d, sum.count)));
   for (; i < n; ++i) {
     const auto v = LoadScaled(d1, x + i, o.scale, lo1);
-    const auto e = ExpShifted(d1, v, lo1, m1);
-    if (o.mode == Mode::kSoftmax) hn::StoreU(e, d1, y + i);
-    tail.Add(d1, v, m1, e);
+    V1 e_lo;
+    const auto e = ExpShifted(d1, v, lo1, m1, e_lo);
+    if (o.mode == Mode::kSoftmax && !kRecompute) hn::StoreU(e, d1, y + i);
+    tail.Add(d1, v, m1, e, e_lo);
   }
   const V1 one1 = hn::Set(d1, 1);
   const V1 t1 = LineTotal(d1, hn::Add(tail.acc.Total(), hn::Sub(tail.count, one1)), m1, o);
@@ -378,7 +443,9 @@ void SoftmaxRow(const T* x, T* y, std::size_t n, const SoftmaxOpts& o) {
   const auto vs_lo = hn::Set(d, hn::GetLane(s1_lo));
   for (i = 0; i + N <= n; i += N) {
     if (o.mode == Mode::kSoftmax) {
-      const auto out = DivBySum(d, hn::LoadU(d, y + i), vs, vs_lo);
+      const auto out = kRecompute
+                           ? ExpOverSum(d, LoadScaled(d, x + i, o.scale, lo), lo, vm, vs, vs_lo)
+                           : DivBySum(d, hn::LoadU(d, y + i), vs, vs_lo);
       hn::StoreU(o.safe ? hn::IfThenElse(hn::Eq(vs, hn::Inf(d)), hn::Zero(d), out) : out, d, y + i);
     } else {
       hn::StoreU(Output(d, LoadScaled(d, x + i, o.scale, lo), lo, vm, vs, vls, o), d, y + i);
@@ -386,7 +453,9 @@ void SoftmaxRow(const T* x, T* y, std::size_t n, const SoftmaxOpts& o) {
   }
   for (; i < n; ++i) {
     if (o.mode == Mode::kSoftmax) {
-      const auto out = DivBySum(d1, hn::LoadU(d1, y + i), s1, s1_lo);
+      const auto out = kRecompute
+                           ? ExpOverSum(d1, LoadScaled(d1, x + i, o.scale, lo1), lo1, m1, s1, s1_lo)
+                           : DivBySum(d1, hn::LoadU(d1, y + i), s1, s1_lo);
       hn::StoreU(o.safe ? hn::IfThenElse(hn::Eq(s1, hn::Inf(d1)), hn::Zero(d1), out) : out, d1, y + i);
     } else {
       hn::StoreU(Output(d1, LoadScaled(d1, x + i, o.scale, lo1), lo1, m1, s1, ls1, o), d1, y + i);

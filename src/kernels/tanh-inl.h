@@ -147,6 +147,8 @@ HWY_INLINE V Sech2(D d, V x) {
 struct Tanh : Kernel {
   static constexpr const char* kName = "tanh";
   static constexpr bool kBackwardY = true;
+  // f32 native where the target has FMA (TanhParts' and ExpParts' f32 branches).
+  static constexpr bool kF32ViaF64 = !kFma;
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const { return TanhNaN(d, x); }
