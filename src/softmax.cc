@@ -233,15 +233,16 @@ template <class T> constexpr auto kEntmaxB = &SimplexBackward<T, true>;
 // Every kernel along an axis; ops.cc finds them by name.
 const detail::AxisEntry* AxisTable() {
   static const detail::AxisEntry kTable[] = {
-      // softmax and softmin: f32 lanes within 1 ULP where the target has FMA (ExpShifted's and
-      // DivBySum's f32 branches); elsewhere f32 lines go through f64.
+      // softmax, log_softmax, softmin, logsumexp: f32 lanes within 1 ULP where the target has
+      // FMA (ExpShifted's, ExpOverSum's, LogOfLineF32's f32 steps); elsewhere f32 lines go
+      // through f64.
       ACTFN_AXIS_ENTRY("softmax", kSoftmax, kSoftmaxB, &Forward<double, Mode::kSoftmax, 1, true>,
                        kFma),
       ACTFN_AXIS_ENTRY("log_softmax", kLogSoftmax, kLogSoftmaxB,
-                       &Forward<double, Mode::kLogSoftmax, 1, true>, false),
+                       &Forward<double, Mode::kLogSoftmax, 1, true>, kFma),
       ACTFN_AXIS_ENTRY("softmin", kSoftmin, kSoftminB, &Forward<double, Mode::kSoftmax, -1, true>,
                        kFma),
-      ACTFN_AXIS_ENTRY("logsumexp", &LogSumExp, &LogSumExpBackward, &LogSumExp<double, true>, false),
+      ACTFN_AXIS_ENTRY("logsumexp", &LogSumExp, &LogSumExpBackward, &LogSumExp<double, true>, kFma),
       ACTFN_AXIS_ENTRY("sparsemax", kSparsemax, kSparsemaxB, nullptr, false),
       ACTFN_AXIS_ENTRY("entmax15", kEntmax, kEntmaxB, nullptr, false),
       ACTFN_AXIS_ENTRY("gumbel_softmax", &Gumbel, &GumbelBackward, nullptr, false),

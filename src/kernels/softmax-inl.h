@@ -234,6 +234,31 @@ HWY_INLINE V Log1pLanes(D d, V v) {
   return hn::Load(d, buf);
 }
 
+// f32 lanes: the line's log1p(t), t = (count - 1) + acc.s + acc.c with the compensation
+// kept, in double per lane, as a float double-word ls + ls_lo; and logsumexp m + log1p(t)
+// rounded once. Where LineTotal's t is not finite (NaN, the empty-line markers) LineTotal's
+// values stand: Log1pLanes(t) with ls_lo = 0, and the total itself.
+template <class D, class S, class V>
+HWY_INLINE void LogOfLineF32(D d, const S& sum, V m, V t, V& ls, V& ls_lo, V& lse) {
+  using T = hn::TFromD<D>;
+  constexpr std::size_t kN = hn::MaxLanes(D());
+  HWY_ALIGN T cnt[kN], as[kN], ac[kN], mm[kN], h[kN], l[kN], r[kN];
+  hn::Store(sum.count, d, cnt);
+  hn::Store(sum.acc.s, d, as);
+  hn::Store(sum.acc.c, d, ac);
+  hn::Store(m, d, mm);
+  for (std::size_t i = 0; i < hn::Lanes(d); ++i) {
+    const double lp = std::log1p((static_cast<double>(cnt[i]) - 1 + as[i]) + ac[i]);
+    h[i] = static_cast<T>(lp);
+    l[i] = static_cast<T>(lp - h[i]);
+    r[i] = static_cast<T>(mm[i] + lp);
+  }
+  const auto finite = hn::IsFinite(t);
+  ls = hn::IfThenElse(finite, hn::Load(d, h), Log1pLanes(d, t));
+  ls_lo = hn::IfThenElseZero(finite, hn::Load(d, l));
+  lse = hn::IfThenElse(hn::Or(hn::IsInf(m), hn::IsNaN(m)), m, hn::Load(d, r));
+}
+
 // The sum of exp(x - m) is 1 + t, where t sums the other elements (and e - 1 of the maxima,
 // exactly: e = 1 but for the low part of a scaled x). Kept apart, t gives log(1 + t) as
 // log1p(t): log_softmax of a dominant logit is -1e-30, not 0 (pytorch#113708), and logsumexp
@@ -319,15 +344,23 @@ HWY_INLINE V LineTotal(D d, V t, V m, const SoftmaxOpts& o) {
 }
 
 // The output of one element from x (scaled), the line maximum m and total s.
+// ls_lo: the low part of ls (f32 lanes; else 0): z - ls then rounds once.
 template <class D, class V>
-HWY_INLINE V Output(D d, V x, V lo, V m, V s, V ls, const SoftmaxOpts& o) {
+HWY_INLINE V Output(D d, V x, V lo, V m, V s, V ls, V ls_lo, const SoftmaxOpts& o) {
   V out;
   if (o.mode == Mode::kSoftmax) {
     out = hn::Div(ExpShifted(d, x, lo, m), s);
   } else {
     V err;
     const V z = Shifted(d, x, lo, m, err);
-    out = hn::Add(hn::Sub(z, ls), err);
+    if constexpr (kNativeF32<D>) {
+      V e;
+      const V h = TwoSum(z, hn::Neg(ls), e);
+      out = hn::Add(h, hn::Add(e, hn::Sub(err, ls_lo)));
+      out = hn::IfThenElse(hn::IsFinite(h), out, h);
+    } else {
+      out = hn::Add(hn::Sub(z, ls), err);
+    }
   }
   // Safe mode: the inf marker means "no finite maximum": 0.
   return o.safe ? hn::IfThenElse(hn::Eq(s, hn::Inf(d)), hn::Zero(d), out) : out;
@@ -354,13 +387,17 @@ HWY_INLINE void SoftmaxColumns(D d, const T* x, T* y, std::size_t n, std::size_t
   }
   const V one = hn::Set(d, 1);
   const V t = LineTotal(d, hn::Add(sum.acc.Total(), hn::Sub(sum.count, one)), m, o);
+  V ls_lo = hn::Zero(d), ls_f32 = t, lse = t;
+  if constexpr (kRecompute) {
+    if (o.mode != Mode::kSoftmax) LogOfLineF32(d, sum, m, t, ls_f32, ls_lo, lse);
+  }
   if (o.mode == Mode::kLogSumExp) {
-    hn::StoreU(t, d, y);
+    hn::StoreU(lse, d, y);
     return;
   }
   V s_lo;
   const V s = SumOfLine(d, sum, t, s_lo);
-  const V ls = o.mode == Mode::kLogSoftmax ? Log1pLanes(d, t) : s;
+  const V ls = o.mode != Mode::kLogSoftmax ? s : kRecompute ? ls_f32 : Log1pLanes(d, t);
   for (std::size_t k = 0; k < n; ++k) {
     V out;
     if (o.mode == Mode::kSoftmax && kRecompute) {
@@ -370,7 +407,7 @@ HWY_INLINE void SoftmaxColumns(D d, const T* x, T* y, std::size_t n, std::size_t
       out = DivBySum(d, hn::LoadU(d, y + k * stride), s, s_lo);
       if (o.safe) out = hn::IfThenElse(hn::Eq(s, hn::Inf(d)), hn::Zero(d), out);
     } else {
-      out = Output(d, LoadScaled(d, x + k * stride, o.scale, lo), lo, m, s, ls, o);
+      out = Output(d, LoadScaled(d, x + k * stride, o.scale, lo), lo, m, s, ls, ls_lo, o);
     }
     hn::StoreU(out, d, y + k * stride);
   }
@@ -431,15 +468,20 @@ void SoftmaxRow(const T* x, T* y, std::size_t n, const SoftmaxOpts& o) {
   }
   const V1 one1 = hn::Set(d1, 1);
   const V1 t1 = LineTotal(d1, hn::Add(tail.acc.Total(), hn::Sub(tail.count, one1)), m1, o);
+  V1 ls1_lo = hn::Zero(d1), ls1_f32 = t1, lse1 = t1;
+  if constexpr (kRecompute) {
+    if (o.mode != Mode::kSoftmax) LogOfLineF32(d1, tail, m1, t1, ls1_f32, ls1_lo, lse1);
+  }
   if (o.mode == Mode::kLogSumExp) {
-    hn::StoreU(t1, d1, y);
+    hn::StoreU(lse1, d1, y);
     return;
   }
   V1 s1_lo;
   const V1 s1 = SumOfLine(d1, tail, t1, s1_lo);
-  const V1 ls1 = o.mode == Mode::kLogSoftmax ? Log1pLanes(d1, t1) : s1;
+  const V1 ls1 = o.mode != Mode::kLogSoftmax ? s1 : kRecompute ? ls1_f32 : Log1pLanes(d1, t1);
   // Pass 3.
   const auto vs = hn::Set(d, hn::GetLane(s1)), vls = hn::Set(d, hn::GetLane(ls1));
+  const auto vls_lo = hn::Set(d, hn::GetLane(ls1_lo));
   const auto vs_lo = hn::Set(d, hn::GetLane(s1_lo));
   for (i = 0; i + N <= n; i += N) {
     if (o.mode == Mode::kSoftmax) {
@@ -448,7 +490,7 @@ void SoftmaxRow(const T* x, T* y, std::size_t n, const SoftmaxOpts& o) {
                            : DivBySum(d, hn::LoadU(d, y + i), vs, vs_lo);
       hn::StoreU(o.safe ? hn::IfThenElse(hn::Eq(vs, hn::Inf(d)), hn::Zero(d), out) : out, d, y + i);
     } else {
-      hn::StoreU(Output(d, LoadScaled(d, x + i, o.scale, lo), lo, vm, vs, vls, o), d, y + i);
+      hn::StoreU(Output(d, LoadScaled(d, x + i, o.scale, lo), lo, vm, vs, vls, vls_lo, o), d, y + i);
     }
   }
   for (; i < n; ++i) {
@@ -458,7 +500,8 @@ void SoftmaxRow(const T* x, T* y, std::size_t n, const SoftmaxOpts& o) {
                            : DivBySum(d1, hn::LoadU(d1, y + i), s1, s1_lo);
       hn::StoreU(o.safe ? hn::IfThenElse(hn::Eq(s1, hn::Inf(d1)), hn::Zero(d1), out) : out, d1, y + i);
     } else {
-      hn::StoreU(Output(d1, LoadScaled(d1, x + i, o.scale, lo1), lo1, m1, s1, ls1, o), d1, y + i);
+      hn::StoreU(Output(d1, LoadScaled(d1, x + i, o.scale, lo1), lo1, m1, s1, ls1, ls1_lo, o), d1,
+                 y + i);
     }
   }
 }
