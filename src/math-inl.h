@@ -399,6 +399,45 @@ HWY_INLINE V Log1pDW(D d, V a, V al, V& lo) {
   return hn::IfThenElse(tiny, a, h);
 }
 
+// f32 lanes (the native f32 kernels, FMA targets): log(1 + a + al) = hi + lo for a in
+// [0, 1] (al: a low part), relative error ~2^-28. 1 + a = uh + ul exactly, = m 2^k with
+// k = 0 or 1 and m in [sqrt(1/2), sqrt(2)); log m = 2 atanh(f), f = (m - 1) / (m + 1) as a
+// double-word (m - 1 exact), the odd series to f^13 (f^2 <= 0.03: 2^-36); k ln 2 as a
+// double-word. For tiny a, log1p(a) = a to the last bit (f = a / 2 exactly).
+template <class D, class V>
+HWY_INLINE V Log1pF32(D d, V a, V al, V& lo) {
+  const V one = hn::Set(d, 1);
+  V ue;
+  const V uh = FastTwoSum(one, a, ue);
+  const auto big = hn::Gt(uh, Const(d, 1.4142135381698608));
+  const V k = hn::IfThenElseZero(big, one);
+  const V sc = hn::IfThenElse(big, Const(d, 0.5), one);
+  // m = mh + ml + mll: exact scalings; al apart (ue + al would round it away when ue = a).
+  const V mh = hn::Mul(uh, sc), ml = hn::Mul(ue, sc), mll = hn::Mul(al, sc);
+  V ne;
+  const V nh = TwoSum(hn::Sub(mh, one), ml, ne);  // m - 1
+  ne = hn::Add(ne, mll);
+  V de;
+  const V dh = TwoSum(mh, one, de);  // m + 1
+  const V dl = hn::Add(de, hn::Add(ml, mll));
+  const V fh = hn::Div(nh, dh);
+  const V r = hn::NegMulAdd(fh, dl, hn::Add(hn::NegMulAdd(fh, dh, nh), ne));
+  const V fl = hn::Div(r, dh);  // (an estimate would differ between vector widths)
+  const V f2 = hn::Mul(fh, fh);
+  V p = Const(d, 1.0 / 13);
+  for (int n = 11; n >= 3; n -= 2) p = hn::MulAdd(p, f2, Const(d, 1.0 / n));
+  const V tail = hn::Mul(hn::Mul(hn::Add(fh, fh), f2), p);
+  V s1e;
+  const V s1 = TwoSum(hn::Mul(k, Const(d, 0.6931471824645996)), hn::Add(fh, fh), s1e);
+  const V rest =
+      hn::Add(hn::Add(s1e, hn::MulAdd(k, Const(d, -1.904654299957768e-09), hn::Add(fl, fl))), tail);
+  V h = FastTwoSum(s1, rest, lo);
+  // log1p(a) = a to the last bit below 2^-30 (where a / 2 would round in the subnormals).
+  const auto tiny = hn::Lt(a, Const(d, 0x1p-30));
+  lo = hn::IfThenElse(tiny, al, lo);
+  return hn::IfThenElse(tiny, a, h);
+}
+
 // log1p for every x: hn::Log1p's log(1 + x) * x / ((1 + x) - 1) also holds on (-1, 0);
 // x = -1 gives -inf, x < -1 NaN, inf inf, NaN NaN.
 template <class D, class V>
@@ -471,7 +510,7 @@ HWY_INLINE V TanhParts(D d, V x, V& lo) {
     const V dl = hn::Add(hn::Add(hn::Sub(one, dh), es), els);
     const V q = hn::Div(nh, dh);
     const V r = hn::NegMulAdd(q, dl, hn::Add(hn::NegMulAdd(q, dh, nh), nl));
-    const V large = hn::MulAdd(r, hn::ApproximateReciprocal(dh), q);
+    const V large = hn::Add(q, hn::Div(r, dh));  // (an estimate would differ by width)
     const V y = MulSign(d, hn::IfThenElse(hn::Lt(a, Const(d, 0.5)), small, large), x);
     return hn::IfThenElse(hn::IsNaN(x), x, y);
   } else {

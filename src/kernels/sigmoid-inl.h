@@ -265,12 +265,18 @@ struct Sigmoid : Kernel {
 template <class D, class V>
 HWY_INLINE V SoftplusOf(D d, V z, V lo, V& out_lo) {
   const auto pos = hn::Gt(z, hn::Zero(d));
-  if constexpr (kDoubleWord<D>) {
+  if constexpr (kDoubleWord<D> || kNativeF32<D>) {
+    // f32 lanes (FMA): the same steps with ExpParts' and Log1pF32's f32 double-words.
     V el;
     V e = ExpParts(d, hn::Neg(hn::Abs(z)), el);
     el = hn::NegMulAdd(e, MulSign(d, lo, z), el);
-    V ll;
-    const V l = Log1pDW(d, hn::IfThenElseZero(hn::IsFinite(z), e), hn::IfThenElseZero(hn::IsFinite(z), el), ll);
+    const V a = hn::IfThenElseZero(hn::IsFinite(z), e), al = hn::IfThenElseZero(hn::IsFinite(z), el);
+    V ll, l;
+    if constexpr (kDoubleWord<D>) {
+      l = Log1pDW(d, a, al, ll);
+    } else {
+      l = Log1pF32(d, a, al, ll);
+    }
     V s0e;
     const V s0 = TwoSum(hn::IfThenElseZero(pos, z), l, s0e);
     V h = FastTwoSum(s0, hn::Add(hn::Add(s0e, ll), hn::IfThenElseZero(pos, lo)), out_lo);
@@ -294,6 +300,7 @@ HWY_INLINE V SoftplusOf(D d, V z, V lo) {
 
 struct Logsigmoid : Kernel {
   static constexpr const char* kName = "logsigmoid";
+  static constexpr bool kF32ViaF64 = !kFma;  // f32 native with FMA: SoftplusOf's f32 steps
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {

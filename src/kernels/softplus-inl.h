@@ -81,24 +81,40 @@ namespace hn = hwy::HWY_NAMESPACE;
 
 struct Softplus : Kernel {
   static constexpr const char* kName = "softplus";
+  // f32 native where the target has FMA (SoftplusOf's f32 steps; beta as a double-word).
+  static constexpr bool kF32ViaF64 = !kFma;
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
     // threshold = -inf: every x is above it, even where beta x overflows to -inf
     // (found by the fuzzer).
     if (p[1] == -std::numeric_limits<double>::infinity()) return x;
+    V sl, ql;
+    if (p[0] == 1) {  // the default: no product, no quotient
+      const V sh = SoftplusOf(d, x, hn::Zero(d), sl);
+      return hn::IfThenElse(hn::Gt(x, P(d, 1)), x, sh);
+    }
     V lo;
     const V z = TwoProd(d, P(d, 0), x, lo);
-    V sl, ql;
+    lo = hn::IfThenElseZero(hn::IsFinite(z), hn::MulAdd(PLo(d, 0), x, lo));
     const V sh = SoftplusOf(d, z, lo, sl);
-    const V y = DivDW(d, sh, sl, P(d, 0), hn::Zero(d), ql);
+    V y = DivDW(d, sh, sl, P(d, 0), PLo(d, 0), ql);
+    if constexpr (kNativeF32<D>) {
+      // f32 lanes: exp(z) / beta where exp(z) is subnormal but the quotient need not be
+      // (beta < 1): those rare lanes in double (the f64 lanes keep such an exp's bits).
+      const double b = p[0];
+      y = FixLanes(d, hn::Lt(z, Const(d, -80)), x, y, [b](float v) {
+        return static_cast<float>(std::log1p(std::exp(b * v)) / b);
+      });
+    }
     return hn::IfThenElse(hn::Gt(z, P(d, 1)), x, y);
   }
   template <class D, class V>
   HWY_INLINE V BackwardX(D d, V dy, V x) const {
     if (p[1] == -std::numeric_limits<double>::infinity()) return Chain(d, dy, x, hn::Set(d, 1));
     const V z = hn::Mul(P(d, 0), x);
-    const V fp = hn::IfThenElse(hn::Gt(z, P(d, 1)), hn::Set(d, 1), LogisticOfProduct(d, P(d, 0), x).s);
+    const V fp = hn::IfThenElse(hn::Gt(z, P(d, 1)), hn::Set(d, 1),
+                                LogisticOfProduct(d, P(d, 0), x, PLo(d, 0)).s);
     return hn::Mul(dy, fp);
   }
 };
