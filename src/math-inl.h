@@ -591,12 +591,15 @@ HWY_INLINE V TimesTinyExp(D d, V a, V z, V zlo, V otherwise) {
   }
 }
 
-// sum_k c[k] T_k(z) by Clenshaw's recurrence: stable for any number of terms.
-template <class D, class V, class C, std::size_t N>
+// sum_k c[k] T_k(z) by Clenshaw's recurrence: stable for any number of terms. M < N: the
+// first M terms only (a shorter expansion where less precision is needed).
+template <std::size_t M = 0, class D, class V, class C, std::size_t N>
 HWY_INLINE V Clenshaw(D d, V z, const C (&c)[N]) {
+  static_assert(M <= N);
+  constexpr std::size_t kTerms = M == 0 ? N : M;
   const V z2 = hn::Add(z, z);
   V b1 = hn::Zero(d), b2 = hn::Zero(d);
-  for (std::size_t k = N - 1; k >= 1; --k) {
+  for (std::size_t k = kTerms - 1; k >= 1; --k) {
     const V b0 = hn::Sub(hn::MulAdd(z2, b1, Const(d, c[k])), b2);
     b2 = b1;
     b1 = b0;
