@@ -197,8 +197,31 @@ void axis_loop(char** args, const npy_intp* dims, const npy_intp* steps, void* d
     core[0] = steps[c++];
     if (!u.out_scalar) core[static_cast<std::size_t>(out)] = steps[c++];
   }
-  std::vector<C> a(static_cast<std::size_t>(n)), b(static_cast<std::size_t>(n)), r(static_cast<std::size_t>(n) + 1);
   double p[8];
+  if constexpr (std::is_same_v<C, T>) {
+    // Contiguous rows (the common case) and the same parameters for all: one call on the
+    // arrays themselves, Axis{outer, n, 1}: no copies, and the library's threads.
+    bool same_params = true;
+    for (int q = 0; q < k; ++q) same_params = same_params && (outer <= 1 || steps[n_in + q] == 0);
+    const npy_intp row = n * static_cast<npy_intp>(sizeof(T));
+    const npy_intp out_step = u.out_scalar ? static_cast<npy_intp>(sizeof(T)) : row;
+    if (!back && same_params && n > 0 && core[0] == sizeof(T) && steps[0] == row &&
+        (u.out_scalar || core[static_cast<std::size_t>(out)] == sizeof(T)) &&
+        (outer <= 1 || steps[out] == out_step)) {
+      for (int q = 0; q < k; ++q) p[q] = load<double>(args[n_in + q]);
+      const std::span<const double> ps(p, static_cast<std::size_t>(k));
+      T* y = reinterpret_cast<T*>(args[out]);
+      const std::size_t count = static_cast<std::size_t>(outer) * (u.out_scalar ? 1 : static_cast<std::size_t>(n));
+      try {
+        actfn::forward(op, reinterpret_cast<const T*>(args[0]), y,
+                       actfn::Axis{static_cast<std::size_t>(outer), static_cast<std::size_t>(n), 1}, ps);
+      } catch (const actfn::Error&) {
+        std::fill(y, y + count, std::numeric_limits<T>::quiet_NaN());
+      }
+      return;
+    }
+  }
+  std::vector<C> a(static_cast<std::size_t>(n)), b(static_cast<std::size_t>(n)), r(static_cast<std::size_t>(n) + 1);
   for (npy_intp i = 0; i < outer; ++i) {
     for (int q = 0; q < k; ++q) p[q] = load<double>(args[n_in + q] + i * steps[n_in + q]);
     const std::span<const double> ps(p, static_cast<std::size_t>(k));
