@@ -28,13 +28,30 @@ def main():
     small = big[:10].copy()
     out = np.empty_like(big)
 
+    # The sigmoid's accuracy: every binade of [-128, 128] (as actfn-compare's inputs), in ULP
+    # of float32 against the float64 result (within 1e-16 relative of the true one).
+    acc_x = (rng.choice([-1.0, 1.0], 1 << 18) * np.exp2(rng.uniform(-24, 7, 1 << 18))).astype(np.float32)
+    ref = 1 / (1 + np.exp(-acc_x.astype(np.float64)))
+    ref32 = ref.astype(np.float32)
+
+    def ulp_of(y):
+        y = np.asarray(y, dtype=np.float32)
+        bad = ~np.isfinite(y)
+        u = np.spacing(np.abs(ref32)).astype(np.float64)
+        err = np.abs(y.astype(np.float64) - ref) / u
+        return float("inf") if bad.any() else float(err.max())
+
+    ulps = {}
+
     def emit(function, impl, n, seconds):
         per = seconds * 1e9 / (n if n > 10 else 1)
-        print(f"{function}\t{impl}\t{n}\t{per:.4f}\t-", flush=True)
+        u = ulps.get((function, impl))
+        print(f"{function}\t{impl}\t{n}\t{per:.4f}\t{'-' if u is None else f'{u:.3g}'}", flush=True)
 
     try:
         import actfn
 
+        ulps[("py:sigmoid", "actfn")] = ulp_of(actfn.sigmoid(acc_x))
         emit("py:sigmoid", "actfn", big.size, best(lambda: actfn.sigmoid(big, out=out), 20))
         emit("py:sigmoid", "actfn", 10, best(lambda: actfn.sigmoid(small), 20000))
         emit("py:softmax/1024", "actfn", big.size,
@@ -42,6 +59,8 @@ def main():
     except ImportError:
         print("# actfn: not importable here", flush=True)
 
+    with np.errstate(over="ignore"):
+        ulps[("py:sigmoid", "numpy")] = ulp_of(1 / (1 + np.exp(-acc_x)))
     emit("py:sigmoid", "numpy", big.size, best(lambda: 1 / (1 + np.exp(-big)), 20))
     emit("py:exp", "numpy", big.size, best(lambda: np.exp(big, out=out), 20))
     emit("py:exp", "numpy", 10, best(lambda: np.exp(small), 20000))
@@ -49,6 +68,7 @@ def main():
     try:
         import scipy.special
 
+        ulps[("py:sigmoid", "scipy")] = ulp_of(scipy.special.expit(acc_x))
         emit("py:sigmoid", "scipy", big.size, best(lambda: scipy.special.expit(big, out=out), 20))
         emit("py:sigmoid", "scipy", 10, best(lambda: scipy.special.expit(small), 20000))
     except ImportError:
@@ -61,6 +81,7 @@ def main():
         t = torch.from_numpy(big)
         ts = torch.from_numpy(small)
         to = torch.empty_like(t)
+        ulps[("py:sigmoid", "torch")] = ulp_of(torch.sigmoid(torch.from_numpy(acc_x)).numpy())
         emit("py:sigmoid", "torch", big.size, best(lambda: torch.sigmoid(t, out=to), 20))
         emit("py:sigmoid", "torch", 10, best(lambda: torch.sigmoid(ts), 20000))
         t2 = t.reshape(-1, 1024)
