@@ -160,6 +160,27 @@ TEST_P(Softmax, HugeInfiniteAndNaNEntries) {
   check_special<double>();
 }
 
+// A scale whose product with a huge maximum leaves a large low part: that maximum's
+// exponential is exp(-17.9), far from 1, and the row still sums to 1 with every value a
+// probability (the fuzzer found softmin giving 1 + 1.4e-9 here).
+TEST_P(Softmax, ScaledHugeMaximum) {
+  const double x[] = {15.843137254901961, 15.843137254901961, 15.843137254901961,
+                      -1.6483172859008773e-63, -3.9714718650595984, -1.6688436777179578e+17,
+                      2.6637720240474453e-305};
+  for (const char* name : {"softmin", "softmax"}) {
+    const double scale = std::string(name) == "softmin" ? 2.1409325251856934 : -2.1409325251856934;
+    std::vector<double> y(7);
+    forward(op(name), x, y.data(), Axis{1, 7, 1}, std::vector<double>{scale, 1.0});
+    double sum = 0;
+    for (double v : y) {
+      EXPECT_TRUE(v >= 0 && v <= 1) << name << " gave " << v;
+      sum += v;
+    }
+    EXPECT_NEAR(sum, 1.0, 1e-15) << name;
+    EXPECT_EQ(y[5], 1.0) << name;
+  }
+}
+
 // Every axis of tensors whose inner sizes hit full vectors and tails.
 template <class T>
 void check_axes() {
