@@ -297,15 +297,7 @@ HWY_INLINE V DivBySum(D d, V e, V s, V s_lo) {
   if constexpr (kDoubleWord<D>) {
     V lo;
     return hn::IfThenElse(hn::IsFinite(s), DivDW(d, e, hn::Zero(d), s, s_lo, lo), hn::Div(e, s));
-  } else if constexpr (kNativeF32<D>) {
-    // f32 lanes: e times 1 / (s + s_lo) as a double-word (ih + il), rounded once: with e
-    // within 0.5 ULP, the quotient is within 1 ULP. (The reciprocal is the same for a whole
-    // line: the compiler hoists it out of the loop.)
-    const V one = hn::Set(d, 1);
-    const V ih = hn::Div(one, s);
-    const V il = hn::Mul(ih, hn::NegMulAdd(ih, s_lo, hn::NegMulAdd(ih, s, one)));
-    return hn::IfThenElse(hn::IsFinite(s), hn::MulAdd(e, ih, hn::Mul(e, il)), hn::Div(e, s));
-  } else {
+  } else {  // (native f32 lanes do not store e: ExpOverSum)
     (void)s_lo;
     return hn::Div(e, s);
   }
