@@ -1,6 +1,9 @@
-// Internal: the kernel tables that the Highway dispatch units (elementwise.cc, softmax.cc)
-// export, one table per compiled target. ops.cc finds each registry entry's kernel by name
-// (once); a test checks that every entry has exactly one kernel and every kernel an entry.
+// Internal: where each function's kernels are. Every family's Highway dispatch unit
+// (src/units/<family>.cc) defines, for each of its functions in the list, the accessor
+// detail::<name>_kernels(), which returns the kernels of the best target the CPU supports (or
+// the one a test forced with hwy::SetSupportedTargetsForTest: looked up on every call).
+// elementwise_kernels(op) and axis_kernels(op) find them by op's place in the list; a missing
+// one is a link error, not a run-time surprise.
 #pragma once
 
 #include <cstddef>
@@ -8,9 +11,6 @@
 #include "actfn/actfn.hpp"
 
 namespace actfn::detail {
-
-// The most parameters any op takes; ops.cc fills the rest with defaults.
-inline constexpr int kMaxParams = 4;
 
 template <class T>
 using ForwardFn = void (*)(const T* x, T* y, std::size_t n, const double* params);
@@ -25,7 +25,6 @@ struct ElementwiseFns {
   BackwardFn<T> backward_y;  // dx from (dy, y), or nullptr
 };
 struct ElementwiseEntry {
-  const char* name;
   ElementwiseFns<float> f32;
   ElementwiseFns<double> f64;
   template <class T>
@@ -47,7 +46,6 @@ struct AxisFns {
   AxisBackwardFn<T> backward;
 };
 struct AxisEntry {
-  const char* name;
   AxisFns<float> f32;
   AxisFns<double> f64;
   // Forward on f64 lines that hold f32 data (plain f64 steps, no double-words: the f32 result
@@ -61,13 +59,19 @@ struct AxisEntry {
   }
 };
 
-// The tables of the best target the CPU supports (or the one a test forced with
-// hwy::SetSupportedTargetsForTest), ended by an entry whose name is null. Looked up on every
-// call, so a forced target takes effect.
-const ElementwiseEntry* elementwise_table();
-const AxisEntry* axis_table();
+#define ACTFN_KERNELS_elementwise(name) const ElementwiseEntry& name##_kernels();
+#define ACTFN_KERNELS_axis(name) const AxisEntry& name##_kernels();
+#define ACTFN_KERNELS_reduce(name) const AxisEntry& name##_kernels();
+#define ACTFN_KERNELS_gated(name)
+#define ACTFN_FN(name, kind, family, Kernel) ACTFN_KERNELS_##kind(name)
+#include "actfn/functions.inc"
+#undef ACTFN_KERNELS_elementwise
+#undef ACTFN_KERNELS_axis
+#undef ACTFN_KERNELS_reduce
+#undef ACTFN_KERNELS_gated
 
-// The index of op's kernel in the table of its kind (found by name, once), or -1.
-int kernel_index(const Op& op);
+// The kernels of op (Kind::elementwise), or of op (Kind::axis or Kind::reduce).
+const ElementwiseEntry& elementwise_kernels(const Op& op);
+const AxisEntry& axis_kernels(const Op& op);
 
 }  // namespace actfn::detail

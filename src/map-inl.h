@@ -32,9 +32,9 @@ struct Kernel {
   // Opting out: the piecewise-linear kernels (exact anyway) and the native f32 kernels
   // (sigmoid, silu, swish: all-f32 double-word steps where the target has FMA).
   static constexpr bool kF32ViaF64 = true;
-  double p[detail::kMaxParams];
+  double p[kMaxParams];
   explicit Kernel(const double* q) {
-    for (int i = 0; i < detail::kMaxParams; ++i) p[i] = q[i];
+    for (std::size_t i = 0; i < kMaxParams; ++i) p[i] = q[i];
   }
   template <class D>
   HWY_INLINE hn::Vec<D> P(D d, int i) const { return Const(d, p[i]); }

@@ -16,6 +16,7 @@
 #define ACTFN_KERNELS_ELU_REF_
 #include <cmath>
 #include "kernels/ref-common.h"
+#include "kernels/spec.h"
 namespace actfn::ref {
 constexpr long double kSeluScale = 1.0507009873554804934193349852946L;
 constexpr long double kSeluAlpha = 1.6732632423543772848170429916717L;
@@ -63,7 +64,60 @@ template <class L>
 inline L isrlu(L x, const double* p) { return x >= 0 ? x : isru(x, p); }
 template <class L>
 inline L isrlu_grad(L x, const double* p) { return x >= 0 ? 1.0L : isru_grad(x, p); }
+// xielu's terms alpha_n (expm1(x) - x) and beta x cancel where it crosses 0: the tests
+// measure its error against their size.
+inline long double floor_xielu(long double x, const double* p) {
+  return (1 + std::fabs(x)) * (std::fabs(p[0]) + std::fabs(p[1]) + std::fabs(p[2]));
+}
 }  // namespace actfn::ref
+
+// ---- the registry's entries and the tests' bounds ----
+namespace actfn::spec {
+inline constexpr Param kEluParams[] = {{"alpha", 1, 0, kMax, "saturation value -alpha for x -> -inf"}};
+inline constexpr Param kCeluParams[] = {{"alpha", 1, 0, kMax, "saturation and scale", {}, true}};
+inline constexpr Param kXieluParams[] = {
+    {"alpha_p", 0.8, 0, kMax, "curvature for x > 0 (after softplus, as ggml stores it)"},
+    {"alpha_n", 0.8, 0, kMax, "scale for x <= 0 (after beta + softplus, as ggml stores it)"},
+    {"beta", 0.5, -kMax, kMax, "linear term"},
+    {"eps", -1e-6, -kMax, 0, "clamp of x inside expm1"}};
+inline constexpr Param kIsruParams[] = {{"alpha", 1, 0, kMax, "the output tends to +-1/sqrt(alpha)"}};
+inline constexpr Param kIsrluParams[] = {{"alpha", 0.1, 0, kMax, "isru's alpha for x < 0 (mlpack's)"}};
+inline constexpr Spec elu{
+    .params = kEluParams,
+    .summary = "exponential linear unit",
+    .formula = "y = x > 0 ? x : alpha * (exp(x) - 1)",
+    .derivative = "f'(x) = x > 0 ? 1 : alpha * exp(x)",
+    .bounds = {1, 2, 1, 2}};
+inline constexpr Spec selu{
+    .summary = "scaled ELU (self-normalizing networks)",
+    .formula = "y = scale * (x > 0 ? x : alpha * (exp(x) - 1)), scale = 1.0507009873554805, alpha = 1.6732632423543772",
+    .derivative = "f'(x) = x > 0 ? scale : scale * alpha * exp(x)",
+    .bounds = {1, 3, 1, 3}};
+inline constexpr Spec celu{
+    .params = kCeluParams,
+    .summary = "continuously differentiable ELU",
+    .formula = "y = x > 0 ? x : alpha * (exp(x / alpha) - 1)",
+    .derivative = "f'(x) = x > 0 ? 1 : exp(x / alpha)",
+    .bounds = {1, 3, 1, 2}};
+inline constexpr Spec xielu{
+    .params = kXieluParams,
+    .summary = "xIELU, as ggml computes it (Apertus)",
+    .formula = "y = x > 0 ? alpha_p * x^2 + beta * x : alpha_n * (expm1(min(x, eps)) - x) + beta * x",
+    .derivative = "f'(x) = x > 0 ? 2 * alpha_p * x + beta : alpha_n * ((x < eps ? exp(x) : 0) - 1) + beta",
+    .bounds = {1, 4, 1, 4, ref::floor_xielu}};
+inline constexpr Spec isru{
+    .params = kIsruParams,
+    .summary = "inverse square root unit (mlpack)",
+    .formula = "y = x / sqrt(1 + alpha * x^2)",
+    .derivative = "f'(x) = (1 + alpha * x^2)^(-3/2)",
+    .bounds = {1, 2, 1, 4}};
+inline constexpr Spec isrlu{
+    .params = kIsrluParams,
+    .summary = "inverse square root linear unit (mlpack)",
+    .formula = "y = x >= 0 ? x : x / sqrt(1 + alpha * x^2)",
+    .derivative = "f'(x) = x >= 0 ? 1 : (1 + alpha * x^2)^(-3/2)",
+    .bounds = {1, 2, 1, 4}};
+}  // namespace actfn::spec
 #endif
 
 // ---- vector kernels ----
@@ -123,7 +177,6 @@ HWY_INLINE V EluGrad(D d, V dy, V x, V s, V ak, V k) {
 }
 
 struct Elu : Kernel {
-  static constexpr const char* kName = "elu";
   // f32 native where the target has FMA (Expm1Parts' and ExpParts' f32 branches; alpha as
   // a double-word of f32s).
   static constexpr bool kF32ViaF64 = !kFma;
@@ -139,7 +192,6 @@ struct Elu : Kernel {
 };
 
 struct Selu : Kernel {
-  static constexpr const char* kName = "selu";
   using Kernel::Kernel;
   // scale and scale * alpha as double-words (hi + lo, from long double: 64 bits).
   static constexpr long double kScaleL = 1.0507009873554804934193349852946L;
@@ -160,7 +212,6 @@ struct Selu : Kernel {
 };
 
 struct Celu : Kernel {
-  static constexpr const char* kName = "celu";
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
@@ -188,7 +239,6 @@ HWY_INLINE V Expm1MinusX(D d, V m) {
 }
 
 struct Xielu : Kernel {
-  static constexpr const char* kName = "xielu";
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
@@ -248,7 +298,6 @@ HWY_INLINE void IsruParts(D d, V x, V alpha, V& y, V& g, V& g3) {
 }
 
 struct Isru : Kernel {
-  static constexpr const char* kName = "isru";
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
@@ -268,7 +317,6 @@ struct Isru : Kernel {
 };
 
 struct Isrlu : Isru {
-  static constexpr const char* kName = "isrlu";
   using Isru::Isru;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {

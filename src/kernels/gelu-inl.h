@@ -18,6 +18,7 @@
 #define ACTFN_KERNELS_GELU_REF_
 #include <cmath>
 #include "kernels/ref-common.h"
+#include "kernels/spec.h"
 #include "kernels/sigmoid-inl.h"
 namespace actfn::ref {
 template <class L>
@@ -47,6 +48,24 @@ inline L quick_gelu_grad(L x, const double*) {
   return sig(1.702L * x) + 1.702L * x * dsig(1.702L * x);
 }
 }  // namespace actfn::ref
+
+// ---- the registry's entries and the tests' bounds ----
+namespace actfn::spec {
+constexpr std::string_view kGeluChoices[] = {"none", "tanh"};
+inline constexpr Param kGeluParams[] = {
+    {"approximate", 0, 0, 1, "none: exact x Phi(x); tanh: the tanh approximation", kGeluChoices}};
+inline constexpr Spec gelu{
+    .params = kGeluParams,
+    .summary = "Gaussian error linear unit, exact by default",
+    .formula = "y = x * Phi(x)  (tanh: x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 * x^3))) / 2)",
+    .derivative = "f'(x) = Phi(x) + x * phi(x)",
+    .bounds = {1, 8, 1, 3}};
+inline constexpr Spec quick_gelu{
+    .summary = "the sigmoid approximation of GELU (CLIP)",
+    .formula = "y = x * sigmoid(1.702 * x)",
+    .derivative = "f'(x) = s + 1.702 * x * s * (1 - s), s = sigmoid(1.702 * x)",
+    .bounds = {1, 3, 1, 3}};
+}  // namespace actfn::spec
 #endif
 
 // ---- vector kernels ----
@@ -170,7 +189,6 @@ HWY_INLINE void NormalTail(D d, V a, V& tail, V& pdf, V& m, V& zh, V& zl) {
 }
 
 struct Gelu : Kernel {
-  static constexpr const char* kName = "gelu";
   using Kernel::Kernel;
   bool exact() const { return p[0] == 0; }
   // 2u = x (c0 + c1 x^2), c0 = 2 sqrt(2/pi), c1 = 0.044715 c0, as hi + lo (tools: mpmath).
@@ -233,7 +251,6 @@ struct Gelu : Kernel {
 };
 
 struct QuickGelu : Kernel {
-  static constexpr const char* kName = "quick_gelu";
   using Kernel::Kernel;
   // 1.702 = kHi + kLo: the product with x is kept exact, as in swish.
   static constexpr double kHi = 1.702;

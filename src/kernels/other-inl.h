@@ -21,6 +21,7 @@
 #define ACTFN_KERNELS_OTHER_REF_
 #include <cmath>
 #include "kernels/ref-common.h"
+#include "kernels/spec.h"
 namespace actfn::ref {
 template <class L>
 inline L snake(L x, const double* p) {
@@ -81,7 +82,67 @@ inline L sqnl_grad(L x, const double*) {
   const L a = fabs(x);
   return isnan(x) ? x : a >= 2 ? 0.0L : 1 - a / 2;
 }
+// x cos x has zeros away from x = 0 (pi/2) that cannot be relatively accurate without exact
+// range reduction: the tests measure gcu against max(|y|, |x|), snake against |x| + 1/alpha.
+inline long double floor_abs_x(long double x, const double*) { return std::fabs(x); }
+inline long double floor_snake(long double x, const double* p) { return std::fabs(x) + 1 / p[0]; }
 }  // namespace actfn::ref
+
+// ---- the registry's entries and the tests' bounds ----
+namespace actfn::spec {
+inline constexpr Param kSnakeParams[] = {{"alpha", 1, 0, kMax, "frequency", {}, true}};
+inline constexpr Spec snake{
+    .params = kSnakeParams,
+    .summary = "snake (Ziyin et al. 2020), periodic",
+    .formula = "y = x + sin(alpha * x)^2 / alpha",
+    .derivative = "f'(x) = 1 + sin(2 * alpha * x)",
+    .bounds = {1, 2, 1, 9, ref::floor_snake}};
+inline constexpr Spec gcu{
+    .summary = "growing cosine unit (mlpack)",
+    .formula = "y = x * cos(x)",
+    .derivative = "f'(x) = cos(x) - x * sin(x)",
+    .bounds = {1, 3, 1, 5, ref::floor_abs_x}};
+inline constexpr Spec gaussian{
+    .summary = "Gaussian bump (mlpack)",
+    .formula = "y = exp(-x^2)",
+    .derivative = "f'(x) = -2 * x * exp(-x^2)",
+    .bounds = {1, 1, 1, 2}};
+inline constexpr Spec hyper_sinh{
+    .summary = "hyper-sinh (mlpack)",
+    .formula = "y = x > 0 ? sinh(x) / 3 : x^3 / 4",
+    .derivative = "f'(x) = x > 0 ? cosh(x) / 3 : 3 * x^2 / 4",
+    .bounds = {1, 4, 1, 4}};
+inline constexpr Spec inverse_quadratic{
+    .summary = "inverse quadratic radial function (mlpack)",
+    .formula = "y = 1 / (1 + x^2)",
+    .derivative = "f'(x) = -2 * x / (1 + x^2)^2",
+    .bounds = {1, 4, 1, 2}};
+inline constexpr Spec multi_quadratic{
+    .summary = "multiquadratic radial function (mlpack)",
+    .formula = "y = sqrt(1 + x^2)",
+    .derivative = "f'(x) = x / sqrt(1 + x^2)",
+    .bounds = {1, 2, 1, 3}};
+inline constexpr Spec quadratic{
+    .summary = "square (mlpack)",
+    .formula = "y = x^2",
+    .derivative = "f'(x) = 2 * x",
+    .bounds = {1, 1, 1, 1}};
+inline constexpr Spec poisson1{
+    .summary = "Poisson one (mlpack)",
+    .formula = "y = (x - 1) * exp(-x)",
+    .derivative = "f'(x) = (2 - x) * exp(-x)",
+    .bounds = {1, 2, 1, 2}};
+inline constexpr Spec spline{
+    .summary = "spline (mlpack); NaN below x = -1",
+    .formula = "y = x^2 * log(1 + x)",
+    .derivative = "f'(x) = 2 * x * log(1 + x) + x^2 / (1 + x)",
+    .bounds = {1, 2, 1, 3}};
+inline constexpr Spec sqnl{
+    .summary = "square nonlinearity (mlpack)",
+    .formula = "y = x > 2 ? 1 : x >= 0 ? x - x^2/4 : x >= -2 ? x + x^2/4 : -1",
+    .derivative = "f'(x) = |x| < 2 ? 1 - |x|/2 : 0",
+    .bounds = {1, 1, 1, 1}};
+}  // namespace actfn::spec
 #endif
 
 // ---- vector kernels ----
@@ -119,7 +180,6 @@ HWY_INLINE void SinCosOf(D d, V x, double a, V& s, V& c) {
 }
 
 struct Snake : Kernel {
-  static constexpr const char* kName = "snake";
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
@@ -137,7 +197,6 @@ struct Snake : Kernel {
 };
 
 struct Gcu : Kernel {
-  static constexpr const char* kName = "gcu";
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
@@ -154,7 +213,6 @@ struct Gcu : Kernel {
 };
 
 struct Gaussian : Kernel {
-  static constexpr const char* kName = "gaussian";
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const { return ExpNegSquare(d, x, 1.0); }
@@ -174,7 +232,6 @@ HWY_INLINE V ExpOver6(D d, V x) {
 }
 
 struct HyperSinh : Kernel {
-  static constexpr const char* kName = "hyper_sinh";
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
@@ -197,7 +254,6 @@ struct HyperSinh : Kernel {
 };
 
 struct InverseQuadratic : Kernel {
-  static constexpr const char* kName = "inverse_quadratic";
   using Kernel::Kernel;
   // 1 / (1 + x^2) = r^2 / (1 + r^2) with r = 1 / x for |x| > 1.
   template <class D, class V>
@@ -227,7 +283,6 @@ struct InverseQuadratic : Kernel {
 };
 
 struct MultiQuadratic : Kernel {
-  static constexpr const char* kName = "multi_quadratic";
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
@@ -249,7 +304,6 @@ struct MultiQuadratic : Kernel {
 };
 
 struct Quadratic : Kernel {
-  static constexpr const char* kName = "quadratic";
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D, V x) const { return hn::Mul(x, x); }
@@ -258,7 +312,6 @@ struct Quadratic : Kernel {
 };
 
 struct Poisson1 : Kernel {
-  static constexpr const char* kName = "poisson1";
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
@@ -274,7 +327,6 @@ struct Poisson1 : Kernel {
 };
 
 struct Spline : Kernel {
-  static constexpr const char* kName = "spline";
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
@@ -296,7 +348,6 @@ struct Spline : Kernel {
 };
 
 struct Sqnl : Kernel {
-  static constexpr const char* kName = "sqnl";
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {

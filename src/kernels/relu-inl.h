@@ -24,6 +24,8 @@
 #define ACTFN_KERNELS_RELU_REF_
 #include <cmath>
 #include "kernels/ref-common.h"
+#include "format.h"
+#include "kernels/spec.h"
 namespace actfn::ref {
 template <class L>
 inline L nan_or(L x, Same<L> v) { return isnan(x) ? x : v; }
@@ -74,6 +76,92 @@ inline L squared_relu(L x, const double*) { return nan_or(x, x > 0 ? x * x : 0.0
 template <class L>
 inline L squared_relu_grad(L x, const double*) { return nan_or(x, x > 0 ? 2 * x : 0.0L); }
 }  // namespace actfn::ref
+
+// ---- the registry's entries and the tests' bounds ----
+namespace actfn::spec {
+inline std::string order_check(const double* p, const char* a, const char* b) {
+  if (p[0] <= p[1]) return "";
+  return std::string(a) + " = " + detail::python_repr(p[0]) + " must not exceed " + b + " = " +
+         detail::python_repr(p[1]);
+}
+inline std::string hardtanh_check(const double* p) { return order_check(p, "min_val", "max_val"); }
+inline std::string rrelu_check(const double* p) { return order_check(p, "lower", "upper"); }
+inline constexpr Param kLeakyReluParams[] = {
+    {"alpha", 0.01, 0.0, 1.0, "slope for x <= 0 (PyTorch's negative_slope; the seed uses 0.001)"}};
+inline constexpr Param kPreluParams[] = {{"weight", 0.25, -kMax, kMax, "slope for x <= 0 (PyTorch's init)"}};
+inline constexpr Param kRreluParams[] = {
+    {"lower", 1.0 / 8, 0.0, 1.0, "smallest slope"}, {"upper", 1.0 / 3, 0.0, 1.0, "largest slope"}};
+inline constexpr Param kHardtanhParams[] = {{"min_val", -1, -kMax, kMax, "lower clamp"},
+                                     {"max_val", 1, -kMax, kMax, "upper clamp"}};
+inline constexpr Param kThresholdParams[] = {{"threshold", 0, -kMax, kMax, "x above it passes"},
+                                      {"value", 0, -kMax, kMax, "what replaces x <= threshold"}};
+inline constexpr Param kLambdParams[] = {{"lambd", 0.5, 0, kMax, "half-width of the zeroed band"}};
+inline constexpr Spec identity{
+    .alias = "linear",
+    .summary = "the identity (linear activation): passes x through",
+    .formula = "y = x",
+    .derivative = "f'(x) = 1",
+    .bounds = {0, 0, 0, 0}};
+inline constexpr Spec relu{
+    .summary = "rectified linear unit",
+    .formula = "y = max(0, x)",
+    .derivative = "f'(x) = x > 0 ? 1 : 0   (f'(0) = 0)",
+    .bounds = {0, 0, 0, 0}};
+inline constexpr Spec leaky_relu{
+    .params = kLeakyReluParams,
+    .summary = "leaky ReLU: a small slope alpha for x <= 0",
+    .formula = "y = x > 0 ? x : alpha * x",
+    .derivative = "f'(x) = x > 0 ? 1 : alpha   (f'(0) = alpha)",
+    .bounds = {1, 1, 1, 1}};
+inline constexpr Spec prelu{
+    .params = kPreluParams,
+    .summary = "parametric ReLU, one shared weight (per channel: prelu_channels in C++)",
+    .formula = "y = x > 0 ? x : weight * x",
+    .derivative = "f'(x) = x > 0 ? 1 : weight",
+    .bounds = {1, 1, 1, 0}};
+inline constexpr Spec rrelu{
+    .params = kRreluParams,
+    .summary = "randomized leaky ReLU in inference: the mean slope (training: rrelu_train in C++)",
+    .formula = "y = x > 0 ? x : (lower + upper) / 2 * x",
+    .derivative = "f'(x) = x > 0 ? 1 : (lower + upper) / 2",
+    .check = rrelu_check,
+    .bounds = {1, 1, 1, 1}};
+inline constexpr Spec relu6{
+    .summary = "ReLU capped at 6 (MobileNet)",
+    .formula = "y = min(max(0, x), 6)",
+    .derivative = "f'(x) = 0 < x < 6 ? 1 : 0",
+    .bounds = {0, 0, 0, 0}};
+inline constexpr Spec hardtanh{
+    .params = kHardtanhParams,
+    .summary = "clamp to [min_val, max_val]",
+    .formula = "y = min(max(x, min_val), max_val)",
+    .derivative = "f'(x) = min_val < x < max_val ? 1 : 0",
+    .check = hardtanh_check,
+    .bounds = {0, 0, 0, 0}};
+inline constexpr Spec threshold{
+    .params = kThresholdParams,
+    .summary = "replace x <= threshold by value",
+    .formula = "y = x > threshold ? x : value",
+    .derivative = "f'(x) = x > threshold ? 1 : 0",
+    .bounds = {0, 0, 0, 0}};
+inline constexpr Spec hardshrink{
+    .params = kLambdParams,
+    .summary = "zero the band |x| <= lambd",
+    .formula = "y = |x| > lambd ? x : 0",
+    .derivative = "f'(x) = |x| > lambd ? 1 : 0",
+    .bounds = {0, 0, 0, 0}};
+inline constexpr Spec softshrink{
+    .params = kLambdParams,
+    .summary = "shrink toward 0 by lambd",
+    .formula = "y = x > lambd ? x - lambd : x < -lambd ? x + lambd : 0",
+    .derivative = "f'(x) = |x| > lambd ? 1 : 0",
+    .bounds = {0, 0, 0, 0}};
+inline constexpr Spec squared_relu{
+    .summary = "squared ReLU (Primer)",
+    .formula = "y = max(0, x)^2",
+    .derivative = "f'(x) = 2 * max(0, x)",
+    .bounds = {0, 1, 0, 1}};
+}  // namespace actfn::spec
 #endif
 
 // ---- vector kernels (per Highway target) ----
@@ -142,7 +230,6 @@ HWY_INLINE V ClampGrad(D d, V dy, V x, V lo, V hi) {
 }
 
 struct Identity : Kernel {
-  static constexpr const char* kName = "identity";
   static constexpr bool kF32ViaF64 = false;
   using Kernel::Kernel;
   template <class D, class V>
@@ -153,7 +240,6 @@ struct Identity : Kernel {
 };
 
 struct Relu : Kernel {
-  static constexpr const char* kName = "relu";
   static constexpr bool kF32ViaF64 = false;
   using Kernel::Kernel;
   template <class D, class V>
@@ -168,7 +254,6 @@ struct Relu : Kernel {
 };
 
 struct LeakyRelu : Kernel {
-  static constexpr const char* kName = "leaky_relu";
   // alpha x rounded once from the f64 alpha as a double-word of the lanes' type (FMA; without
   // it, f32 goes through f64).
   static constexpr bool kF32ViaF64 = !kFma;
@@ -182,12 +267,10 @@ struct LeakyRelu : Kernel {
 };
 
 struct Prelu : LeakyRelu {
-  static constexpr const char* kName = "prelu";
   using LeakyRelu::LeakyRelu;
 };
 
 struct Rrelu : Kernel {
-  static constexpr const char* kName = "rrelu";
   static constexpr bool kF32ViaF64 = !kFma;  // as leaky_relu
   using Kernel::Kernel;
   // The mean slope (lower + upper) / 2 in f64, and its part the lanes cannot hold.
@@ -207,7 +290,6 @@ struct Rrelu : Kernel {
 };
 
 struct Hardtanh : Kernel {
-  static constexpr const char* kName = "hardtanh";
   static constexpr bool kF32ViaF64 = false;
   using Kernel::Kernel;
   template <class D, class V>
@@ -217,7 +299,6 @@ struct Hardtanh : Kernel {
 };
 
 struct Relu6 : Kernel {
-  static constexpr const char* kName = "relu6";
   static constexpr bool kF32ViaF64 = false;
   using Kernel::Kernel;
   template <class D, class V>
@@ -229,7 +310,6 @@ struct Relu6 : Kernel {
 };
 
 struct Threshold : Kernel {
-  static constexpr const char* kName = "threshold";
   static constexpr bool kF32ViaF64 = false;
   using Kernel::Kernel;
   template <class D, class V>
@@ -241,7 +321,6 @@ struct Threshold : Kernel {
 };
 
 struct Hardshrink : Kernel {
-  static constexpr const char* kName = "hardshrink";
   static constexpr bool kF32ViaF64 = false;
   using Kernel::Kernel;
   template <class D, class V>
@@ -255,7 +334,6 @@ struct Hardshrink : Kernel {
 };
 
 struct Softshrink : Hardshrink {
-  static constexpr const char* kName = "softshrink";
   // x - lambd cancels near lambd: in f64 with the exact f64 lambd, then rounded once.
   static constexpr bool kF32ViaF64 = true;
   using Hardshrink::Hardshrink;
@@ -267,7 +345,6 @@ struct Softshrink : Hardshrink {
 };
 
 struct SquaredRelu : Kernel {
-  static constexpr const char* kName = "squared_relu";
   static constexpr bool kF32ViaF64 = false;
   using Kernel::Kernel;
   template <class D, class V>

@@ -24,6 +24,7 @@
 #define ACTFN_KERNELS_SIGMOID_REF_
 #include <cmath>
 #include "kernels/ref-common.h"
+#include "kernels/spec.h"
 namespace actfn::ref {
 template <class L>
 inline L sig(L x) {
@@ -115,7 +116,75 @@ template <class L>
 inline L bipolar_sigmoid(L x, const double*) { return tanh(x / 2); }
 template <class L>
 inline L bipolar_sigmoid_grad(L x, const double*) { return isnan(x) ? x : 2 * dsig(x); }
+// ftswish's t is added to every positive result: the tests measure against |t|.
+inline long double floor_param0(long double, const double* p) { return std::fabs(p[0]); }
+inline long double sigmoid_dfy(long double y, const double*) { return y * (1 - y); }
 }  // namespace actfn::ref
+
+// ---- the registry's entries and the tests' bounds ----
+namespace actfn::spec {
+inline constexpr Param kSwishParams[] = {{"beta", 1, 0, kMax, "slope inside the sigmoid"}};
+inline constexpr Param kFtswishParams[] = {{"t", -0.2, -kMax, kMax, "the value for x < 0 (mlpack's T)"}};
+inline constexpr Spec sigmoid{
+    .summary = "logistic sigmoid: squashes to (0, 1)",
+    .formula = "y = 1 / (1 + exp(-x))",
+    .derivative = "f'(x) = y * (1 - y)",
+    .saved = kX | kY,
+    .bounds = {1, 2, 1, 1},
+    .dfy = ref::sigmoid_dfy};
+inline constexpr Spec logsigmoid{
+    .summary = "log of the sigmoid, stable for large |x|",
+    .formula = "y = -softplus(-x) = min(x, 0) - log1p(exp(-|x|))",
+    .derivative = "f'(x) = 1 - sigmoid(x)",
+    .bounds = {1, 2, 1, 2}};
+inline constexpr Spec hardsigmoid{
+    .summary = "piecewise-linear sigmoid (PyTorch's: relu6(x + 3) / 6)",
+    .formula = "y = min(max(0, x + 3), 6) / 6",
+    .derivative = "f'(x) = -3 < x < 3 ? 1/6 : 0",
+    .bounds = {1, 1, 1, 1}};
+inline constexpr Spec silu{
+    .summary = "sigmoid linear unit (swish with beta = 1)",
+    .formula = "y = x * sigmoid(x)",
+    .derivative = "f'(x) = s * (1 + x * (1 - s)), s = sigmoid(x)",
+    .bounds = {1, 3, 1, 3}};
+inline constexpr Spec swish{
+    .params = kSwishParams,
+    .summary = "swish with a slope beta",
+    .formula = "y = x * sigmoid(beta * x)",
+    .derivative = "f'(x) = s + beta * x * s * (1 - s), s = sigmoid(beta * x)",
+    .bounds = {1, 3, 1, 3}};
+inline constexpr Spec hardswish{
+    .summary = "piecewise swish (MobileNetV3)",
+    .formula = "y = x * min(max(0, x + 3), 6) / 6",
+    .derivative = "f'(x) = x < -3 ? 0 : x <= 3 ? (2x + 3) / 6 : 1",
+    .bounds = {1, 1, 1, 2}};
+inline constexpr Spec mish{
+    .summary = "mish (Misra 2019)",
+    .formula = "y = x * tanh(softplus(x))",
+    .derivative = "f'(x) = t + x * (1 - t^2) * sigmoid(x), t = tanh(softplus(x))",
+    .bounds = {1, 3, 1, 3}};
+inline constexpr Spec sparse_sigmoid{
+    .summary = "sparse sigmoid (JAX)",
+    .formula = "y = min(max((x + 1) / 2, 0), 1)",
+    .derivative = "f'(x) = -1 < x < 1 ? 1/2 : 0",
+    .bounds = {0, 0, 0, 0}};
+inline constexpr Spec elish{
+    .summary = "exponential linear squashing (mlpack)",
+    .formula = "y = x >= 0 ? x * sigmoid(x) : (exp(x) - 1) * sigmoid(x)",
+    .derivative = "f'(x) = x >= 0 ? s + x s (1 - s) : exp(x) s + (exp(x) - 1) s (1 - s)",
+    .bounds = {1, 2, 1, 3}};
+inline constexpr Spec ftswish{
+    .params = kFtswishParams,
+    .summary = "flatten-T swish (mlpack)",
+    .formula = "y = x >= 0 ? x * sigmoid(x) + t : t",
+    .derivative = "f'(x) = x >= 0 ? s + x * s * (1 - s) : 0",
+    .bounds = {1, 4, 1, 3, ref::floor_param0}};
+inline constexpr Spec bipolar_sigmoid{
+    .summary = "bipolar sigmoid (mlpack): tanh(x / 2)",
+    .formula = "y = (1 - exp(-x)) / (1 + exp(-x))",
+    .derivative = "f'(x) = (1 - y^2) / 2",
+    .bounds = {1, 3, 1, 2}};
+}  // namespace actfn::spec
 #endif
 
 // ---- vector kernels ----
@@ -244,7 +313,6 @@ HWY_INLINE Logistic<V> LogisticOfProduct(D d, V b, V x) {
 }
 
 struct Sigmoid : Kernel {
-  static constexpr const char* kName = "sigmoid";
   static constexpr bool kBackwardY = true;
   // f32 native where the target has FMA (LogisticOf's f32 branch: all-f32 double-word steps
   // keep it within 1 ULP); via f64 elsewhere.
@@ -299,7 +367,6 @@ HWY_INLINE V SoftplusOf(D d, V z, V lo) {
 }
 
 struct Logsigmoid : Kernel {
-  static constexpr const char* kName = "logsigmoid";
   static constexpr bool kF32ViaF64 = !kFma;  // f32 native with FMA: SoftplusOf's f32 steps
   using Kernel::Kernel;
   template <class D, class V>
@@ -315,7 +382,6 @@ struct Logsigmoid : Kernel {
 };
 
 struct Hardsigmoid : Kernel {
-  static constexpr const char* kName = "hardsigmoid";
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
@@ -379,7 +445,6 @@ HWY_INLINE V SwishGrad(D d, V dy, V x, V b) {
 }
 
 struct Silu : Kernel {
-  static constexpr const char* kName = "silu";
   static constexpr bool kF32ViaF64 = !kFma;  // f32 native with FMA: LogisticOf's f32 branch
   using Kernel::Kernel;
   template <class D, class V>
@@ -389,7 +454,6 @@ struct Silu : Kernel {
 };
 
 struct Swish : Kernel {
-  static constexpr const char* kName = "swish";
   static constexpr bool kF32ViaF64 = !kFma;  // f32 native with FMA: LogisticOf's f32 branch
   using Kernel::Kernel;
   template <class D, class V>
@@ -401,7 +465,6 @@ struct Swish : Kernel {
 };
 
 struct Hardswish : Kernel {
-  static constexpr const char* kName = "hardswish";
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
@@ -439,7 +502,6 @@ HWY_INLINE void MishParts(D d, V x, V e, V& t, V& one_minus_t) {
 }
 
 struct Mish : Kernel {
-  static constexpr const char* kName = "mish";
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
@@ -482,7 +544,6 @@ struct Mish : Kernel {
 };
 
 struct SparseSigmoid : Kernel {
-  static constexpr const char* kName = "sparse_sigmoid";
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
@@ -500,7 +561,6 @@ struct SparseSigmoid : Kernel {
 };
 
 struct Elish : Kernel {
-  static constexpr const char* kName = "elish";
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
@@ -522,7 +582,6 @@ struct Elish : Kernel {
 };
 
 struct Ftswish : Kernel {
-  static constexpr const char* kName = "ftswish";
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
@@ -537,7 +596,6 @@ struct Ftswish : Kernel {
 };
 
 struct BipolarSigmoid : Kernel {
-  static constexpr const char* kName = "bipolar_sigmoid";
   using Kernel::Kernel;
   // tanh(x / 2) (x / 2 is exact but below the normals, where x itself is the answer
   // rounded: tanh(t) = t there).

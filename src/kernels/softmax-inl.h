@@ -33,6 +33,8 @@
 #include <functional>
 #include <limits>
 #include <vector>
+
+#include "kernels/spec.h"
 namespace actfn::ref {
 // One line of n values; log selects log_softmax.
 inline void softmax_line(const long double* x, long double* y, std::size_t n, bool log) {
@@ -73,40 +75,76 @@ inline void logsumexp(const long double* x, long double* y, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) s += std::exp(x[i] - m);
   y[0] = m + std::log(s);
 }
-// Sparsemax (Martins & Astudillo 2016): the Euclidean projection onto the simplex.
-inline void sparsemax(const long double* x, long double* y, std::size_t n) {
-  std::vector<long double> z(x, x + n);
-  std::sort(z.begin(), z.end(), std::greater<>());
-  long double cum = 0, tau = 0;
-  for (std::size_t k = 1; k <= n; ++k) {
-    cum += z[k - 1];
-    if (1 + k * z[k - 1] > cum) tau = (cum - 1) / k;
-  }
-  for (std::size_t i = 0; i < n; ++i) y[i] = std::max(x[i] - tau, 0.0L);
+// Backward of one line from y (softmax, softmin) or from y (log_softmax), as the tests
+// check it.
+inline void softmax_grad(const long double* dy, const long double* y, long double* dx,
+                         std::size_t n) {
+  long double c = 0;
+  for (std::size_t i = 0; i < n; ++i) c += dy[i] * y[i];
+  for (std::size_t i = 0; i < n; ++i) dx[i] = y[i] * (dy[i] - c);
 }
-// 1.5-entmax (Peters et al. 2019), exact sort-based: y = [x/2 - tau]_+^2, sum y = 1.
-inline void entmax15(const long double* x, long double* y, std::size_t n) {
-  long double m = -std::numeric_limits<long double>::infinity();
-  for (std::size_t i = 0; i < n; ++i) m = std::max(m, x[i]);
-  std::vector<long double> z(n);
-  for (std::size_t i = 0; i < n; ++i) z[i] = (x[i] - m) / 2;
-  std::vector<long double> srt(z);
-  std::sort(srt.begin(), srt.end(), std::greater<>());
-  long double cum = 0, cum2 = 0, tau_star = 0;
-  for (std::size_t k = 1; k <= n; ++k) {
-    cum += srt[k - 1];
-    cum2 += srt[k - 1] * srt[k - 1];
-    const long double mean = cum / k, ss = k * (cum2 / k - mean * mean);
-    const long double delta = std::max((1 - ss) / k, 0.0L);
-    const long double tau = mean - std::sqrt(delta);
-    if (tau <= srt[k - 1]) tau_star = tau;
-  }
-  for (std::size_t i = 0; i < n; ++i) {
-    const long double t = std::max(z[i] - tau_star, 0.0L);
-    y[i] = t * t;
-  }
+inline void softmin_grad(const long double* dy, const long double* y, long double* dx,
+                         std::size_t n) {
+  softmax_grad(dy, y, dx, n);
+  for (std::size_t i = 0; i < n; ++i) dx[i] = -dx[i];
 }
+inline void log_softmax_grad(const long double* dy, const long double* y, long double* dx,
+                             std::size_t n) {
+  long double c = 0;
+  for (std::size_t i = 0; i < n; ++i) c += dy[i];
+  for (std::size_t i = 0; i < n; ++i) dx[i] = dy[i] - std::exp(y[i]) * c;
+}
+// gumbel_softmax has no line reference: its noise follows the position in the whole call.
+// tests/test_softmax.cc tests it on its own.
+inline constexpr spec::RowFn gumbel_softmax = nullptr;
+inline constexpr spec::RowBackFn gumbel_softmax_grad = nullptr;
 }  // namespace actfn::ref
+
+// ---- the registry's entries and the tests' bounds ----
+namespace actfn::spec {
+constexpr std::string_view kBoolChoices[] = {"false", "true"};
+inline constexpr Param kSoftmaxParams[] = {
+    {"scale", 1, -kMax, kMax, "multiplies x first (attention's 1/sqrt(d))"},
+    {"safe", 0, 0, 1, "true: a row with no finite maximum gives zeros, not NaN", kBoolChoices}};
+inline constexpr Param kGumbelParams[] = {
+    {"tau", 1, 0, kMax, "temperature", {}, true},
+    {"hard", 0, 0, 1, "true: the one-hot of the sample's argmax", kBoolChoices},
+    {"seed", 0, 0, 9007199254740992.0, "seeds the noise (the same sample on every machine)"}};
+inline constexpr Spec softmax{
+    .params = kSoftmaxParams,
+    .summary = "softmax: a vector to probabilities that sum to 1",
+    .formula = "y_i = exp(x_i - max(x)) / sum_j exp(x_j - max(x))  (of scale * x)",
+    .derivative = "dx = scale * y * (dy - sum(dy * y))",
+    .saved = kY,
+    .softmax_options = true,
+    .bounds = {.f32 = 4, .f64 = 4, .relative = true, .shift_exact = true}};
+inline constexpr Spec log_softmax{
+    .params = kSoftmaxParams,
+    .summary = "log of softmax, without forming softmax",
+    .formula = "y_i = x_i - max(x) - log(sum_j exp(x_j - max(x)))  (of scale * x)",
+    .derivative = "dx = scale * (dy - exp(y) * sum(dy))",
+    .saved = kY,
+    .softmax_options = true,
+    .bounds = {.f32 = 4, .f64 = 4, .relative = false, .shift_exact = true}};
+inline constexpr Spec softmin{
+    .params = kSoftmaxParams,
+    .summary = "softmin: softmax of -x",
+    .formula = "y_i = exp(-x_i + min(x)) / sum_j exp(-x_j + min(x))  (of scale * x)",
+    .derivative = "dx = -scale * y * (dy - sum(dy * y))",
+    .saved = kY,
+    .softmax_options = true,
+    .bounds = {.f32 = 4, .f64 = 4, .relative = true, .shift_exact = true}};
+inline constexpr Spec logsumexp{
+    .summary = "log of the sum of exponentials (one value per line)",
+    .formula = "y = max(x) + log(sum_j exp(x_j - max(x)))",
+    .derivative = "dx = dy * softmax(x)"};
+inline constexpr Spec gumbel_softmax{
+    .params = kGumbelParams,
+    .summary = "a differentiable sample from softmax(x)",
+    .formula = "y = softmax((x + g) / tau), g = -log(-log(u)) from the seed; hard: one-hot of its argmax",
+    .derivative = "dx = softmax backward of the soft sample, / tau (straight-through when hard)",
+    .positional = true};
+}  // namespace actfn::spec
 #endif
 
 // ---- vector kernels ----

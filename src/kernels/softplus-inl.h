@@ -16,6 +16,7 @@
 #define ACTFN_KERNELS_SOFTPLUS_REF_
 #include <cmath>
 #include "kernels/ref-common.h"
+#include "kernels/spec.h"
 #include "kernels/sigmoid-inl.h"
 namespace actfn::ref {
 template <class L>
@@ -57,6 +58,36 @@ inline L shifted_softplus(L x, const double*) {
 template <class L>
 inline L shifted_softplus_grad(L x, const double*) { return isnan(x) ? x : sig(x); }
 }  // namespace actfn::ref
+
+// ---- the registry's entries and the tests' bounds ----
+namespace actfn::spec {
+inline constexpr Param kSoftplusParams[] = {
+    {"beta", 1, 0, kMax, "sharpness", {}, true},
+    {"threshold", 20, -kInf, kInf, "above beta x > threshold the result is x"}};
+inline constexpr Param kSquareplusParams[] = {{"b", 4, 0, kMax, "curvature at 0"}};
+inline constexpr Spec softplus{
+    .params = kSoftplusParams,
+    .summary = "smooth ReLU, never overflows",
+    .formula = "y = beta * x > threshold ? x : log(1 + exp(beta * x)) / beta",
+    .derivative = "f'(x) = beta * x > threshold ? 1 : sigmoid(beta * x)",
+    .bounds = {1, 3, 1, 2}};
+inline constexpr Spec squareplus{
+    .params = kSquareplusParams,
+    .summary = "algebraic softplus (Barron 2021)",
+    .formula = "y = (x + sqrt(x^2 + b)) / 2",
+    .derivative = "f'(x) = (1 + x / sqrt(x^2 + b)) / 2",
+    .bounds = {1, 2, 1, 2}};
+inline constexpr Spec sparse_plus{
+    .summary = "sparse plus (JAX)",
+    .formula = "y = x <= -1 ? 0 : x >= 1 ? x : (x + 1)^2 / 4",
+    .derivative = "f'(x) = x <= -1 ? 0 : x >= 1 ? 1 : (x + 1) / 2",
+    .bounds = {1, 2, 1, 1}};
+inline constexpr Spec shifted_softplus{
+    .summary = "softplus shifted through 0 (mlpack, SchNet)",
+    .formula = "y = log(0.5 * exp(x) + 0.5)",
+    .derivative = "f'(x) = sigmoid(x)",
+    .bounds = {1, 3, 1, 2}};
+}  // namespace actfn::spec
 #endif
 
 // ---- vector kernels ----
@@ -80,7 +111,6 @@ namespace actfn::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
 struct Softplus : Kernel {
-  static constexpr const char* kName = "softplus";
   // f32 native where the target has FMA (SoftplusOf's f32 steps; beta as a double-word).
   static constexpr bool kF32ViaF64 = !kFma;
   using Kernel::Kernel;
@@ -132,7 +162,6 @@ HWY_INLINE V Hypot1(D d, V x, V b) {
 }
 
 struct Squareplus : Kernel {
-  static constexpr const char* kName = "squareplus";
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
@@ -174,7 +203,6 @@ struct Squareplus : Kernel {
 };
 
 struct SparsePlus : Kernel {
-  static constexpr const char* kName = "sparse_plus";
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
@@ -196,7 +224,6 @@ struct SparsePlus : Kernel {
 };
 
 struct ShiftedSoftplus : Kernel {
-  static constexpr const char* kName = "shifted_softplus";
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {

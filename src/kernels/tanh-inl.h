@@ -16,6 +16,7 @@
 #define ACTFN_KERNELS_TANH_REF_
 #include <cmath>
 #include "kernels/ref-common.h"
+#include "kernels/spec.h"
 #include "kernels/sigmoid-inl.h"
 namespace actfn::ref {
 template <class L>
@@ -77,7 +78,47 @@ inline L tanhexp_grad(L x, const double*) {
   const L u = exp(x);
   return tanh(u) + (x < 20 ? x * u * sech2(u) : 0.0L);
 }
+inline long double tanh_dfy(long double y, const double*) { return 1 - y * y; }
 }  // namespace actfn::ref
+
+// ---- the registry's entries and the tests' bounds ----
+namespace actfn::spec {
+inline constexpr Param kSoftcapParams[] = {
+    {"cap", 30, 0, kMax, "the output stays in (-cap, cap) (Gemma 2: 30 for logits)", {}, true}};
+inline constexpr Spec tanh{
+    .summary = "hyperbolic tangent",
+    .formula = "y = tanh(x)",
+    .derivative = "f'(x) = 1 - y^2",
+    .saved = kX | kY,
+    .bounds = {1, 3, 1, 3},
+    .dfy = ref::tanh_dfy};
+inline constexpr Spec softsign{
+    .summary = "softsign (also mlpack's elliot)",
+    .formula = "y = x / (1 + |x|)",
+    .derivative = "f'(x) = 1 / (1 + |x|)^2",
+    .bounds = {1, 1, 1, 3}};
+inline constexpr Spec tanhshrink{
+    .summary = "x minus its tanh",
+    .formula = "y = x - tanh(x)",
+    .derivative = "f'(x) = tanh(x)^2",
+    .bounds = {1, 4, 1, 3}};
+inline constexpr Spec softcap{
+    .params = kSoftcapParams,
+    .summary = "logit soft-capping (Gemma 2, Grok)",
+    .formula = "y = cap * tanh(x / cap)",
+    .derivative = "f'(x) = 1 - tanh(x / cap)^2",
+    .bounds = {1, 4, 1, 3}};
+inline constexpr Spec lisht{
+    .summary = "linearly scaled tanh (mlpack)",
+    .formula = "y = x * tanh(x)",
+    .derivative = "f'(x) = tanh(x) + x * (1 - tanh(x)^2)",
+    .bounds = {1, 3, 1, 3}};
+inline constexpr Spec tanhexp{
+    .summary = "tanh exponential (mlpack)",
+    .formula = "y = x * tanh(exp(x))",
+    .derivative = "f'(x) = tanh(e^x) + x * e^x * (1 - tanh(e^x)^2)",
+    .bounds = {1, 3, 1, 2}};
+}  // namespace actfn::spec
 #endif
 
 // ---- vector kernels ----
@@ -145,7 +186,6 @@ HWY_INLINE V Sech2(D d, V x) {
 }
 
 struct Tanh : Kernel {
-  static constexpr const char* kName = "tanh";
   static constexpr bool kBackwardY = true;
   // f32 native where the target has FMA (TanhParts' and ExpParts' f32 branches).
   static constexpr bool kF32ViaF64 = !kFma;
@@ -161,7 +201,6 @@ struct Tanh : Kernel {
 };
 
 struct Softsign : Kernel {
-  static constexpr const char* kName = "softsign";
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
@@ -178,7 +217,6 @@ struct Softsign : Kernel {
 };
 
 struct Tanhshrink : Kernel {
-  static constexpr const char* kName = "tanhshrink";
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
@@ -210,7 +248,6 @@ struct Tanhshrink : Kernel {
 };
 
 struct Softcap : Kernel {
-  static constexpr const char* kName = "softcap";
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
@@ -235,7 +272,6 @@ struct Softcap : Kernel {
 };
 
 struct Lisht : Kernel {
-  static constexpr const char* kName = "lisht";
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
@@ -251,7 +287,6 @@ struct Lisht : Kernel {
 };
 
 struct Tanhexp : Kernel {
-  static constexpr const char* kName = "tanhexp";
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {

@@ -243,11 +243,18 @@ struct MpRef {
   std::string_view name;
   MpFn f, df;
 };
-#define ACTFN_MP_ENTRY(name) {#name, ref::name, ref::name##_grad},
-const MpRef kMpRefs[] = {ACTFN_MP_ENTRY(identity) ACTFN_MP_ENTRY(relu) ACTFN_MP_ENTRY(leaky_relu)
-                             ACTFN_MP_ENTRY(sigmoid)
-                                 ACTFN_ELEMENTWISE_FUNCTIONS(ACTFN_MP_ENTRY)};
-#undef ACTFN_MP_ENTRY
+#define ACTFN_MP_elementwise(name) MpRef{#name, ref::name, ref::name##_grad},
+#define ACTFN_MP_axis(name)
+#define ACTFN_MP_reduce(name)
+#define ACTFN_MP_gated(name)
+const MpRef kMpRefs[] = {
+#define ACTFN_FN(name, kind, family, Kernel) ACTFN_MP_##kind(name)
+#include "actfn/functions.inc"
+};
+#undef ACTFN_MP_elementwise
+#undef ACTFN_MP_axis
+#undef ACTFN_MP_reduce
+#undef ACTFN_MP_gated
 
 template <class S>
 void run_kernel(const Op& op, const std::vector<double>& p, bool with_backward,
@@ -380,15 +387,15 @@ Rows make_rows(unsigned seed) {
 }
 
 // One row's exact outputs: softmax, log_softmax, softmin or logsumexp (one value).
-std::vector<Mp> mp_row(std::string_view name, const std::vector<double>& x) {
-  const bool neg = name == "softmin";
+std::vector<Mp> mp_row(Fn f, const std::vector<double>& x) {
+  const bool neg = f == Fn::softmin;
   std::vector<Mp> z(x.size());
   Mp m(-INFINITY);
   for (std::size_t i = 0; i < x.size(); ++i) {
     z[i] = Mp(neg ? -x[i] : x[i]);
     if (z[i] > m) m = z[i];
   }
-  if (name == "logsumexp" && isinf(m)) return {m};
+  if (f == Fn::logsumexp && isinf(m)) return {m};
   // x - m, with 0 at the maxima (the limits when m = +inf: the maxima share the mass).
   // The sum is 1 + t, t summing all but one maximum: log1p(t) keeps a t below 2^-192.
   Mp t(0);
@@ -402,10 +409,10 @@ std::vector<Mp> mp_row(std::string_view name, const std::vector<double>& x) {
     if (top) first = false;
   }
   const Mp s = t + Mp(1);
-  if (name == "logsumexp") return {m + log1p(t)};
+  if (f == Fn::logsumexp) return {m + log1p(t)};
   std::vector<Mp> y(x.size());
   const Mp ls = log1p(t);
-  for (std::size_t i = 0; i < x.size(); ++i) y[i] = name == "log_softmax" ? z[i] - ls : e[i] / s;
+  for (std::size_t i = 0; i < x.size(); ++i) y[i] = f == Fn::log_softmax ? z[i] - ls : e[i] / s;
   return y;
 }
 
@@ -433,7 +440,7 @@ Result measure_rows(const Op& op, Dt dt, const Rows& rows) {
       case Dt::f32: y = run_row<float>(op, row); break;
       case Dt::f64: y = run_row<double>(op, row); break;
     }
-    const std::vector<Mp> want = mp_row(op.name, row);
+    const std::vector<Mp> want = mp_row(op.id, row);
     for (std::size_t i = 0; i < y.size(); ++i) res.fwd.add(err_mp(y[i], want[i], 0, f), row[0]);
   }
   return res;
@@ -591,8 +598,8 @@ int main(int argc, char** argv) {
   }
   if (todo.empty()) {
     for (const Op& o : ops()) {
-      const bool rows = o.name == "softmax" || o.name == "log_softmax" || o.name == "softmin" ||
-                        o.name == "logsumexp";
+      // The softmax family's lines (mp_row) besides every elementwise function.
+      const bool rows = o.softmax_options || o.kind == Kind::reduce;
       if (o.kind == Kind::elementwise || rows) todo.push_back(&o);
     }
   }
