@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "actfn/actfn.hpp"
+#include "param_sets.h"
 #include "reference.h"
 #include "testing.h"
 
@@ -25,31 +26,9 @@ namespace {
 // (its bounds when small, its midpoint, a few others); every choice of a choice parameter.
 // Sets that the function rejects (hardtanh with min_val > max_val) are left out.
 std::vector<std::vector<double>> param_sets(const Op& op) {
-  std::vector<double> def;
-  for (const auto& p : op.params) def.push_back(p.def);
-  std::vector<std::vector<double>> sets = {def};
-  for (std::size_t i = 0; i < op.params.size(); ++i) {
-    const Param& q = op.params[i];
-    std::vector<double> values;
-    if (!q.choices.empty()) {
-      for (std::size_t c = 0; c < q.choices.size(); ++c) values.push_back(static_cast<double>(c));
-    } else {
-      values = {q.min, q.max, 0.5 * (q.min + q.max), 3 * q.def + 0.5, -2.0, 0.001, 7.0};
-    }
-    for (double v : values) {
-      if (v == q.def || std::fabs(v) > 1e3) continue;
-      auto set = def;
-      set[i] = v;
-      double x = 1, y;
-      try {
-        forward(op, &x, &y, Axis{1, 1, 1}, set);
-      } catch (const Error&) {
-        continue;
-      }
-      sets.push_back(set);
-    }
-  }
-  return sets;
+  return test::param_sets(op, [](const Param& q) {
+    return std::vector<double>{q.min, q.max, 0.5 * (q.min + q.max), 3 * q.def + 0.5, -2.0, 0.001, 7.0};
+  });
 }
 
 std::string describe(const std::vector<double>& p) {

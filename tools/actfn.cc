@@ -27,20 +27,17 @@
 #include <vector>
 
 #include "actfn/actfn.hpp"
+#include "cli.h"
+#include "docs.h"
 #include "format.h"
 #include "plot.h"
 
 namespace {
 
-using actfn::detail::python_repr;
+using namespace actfn::cli;
 
 constexpr int kUsageError = 2;
 constexpr std::size_t kMaxJacobian = 1000;  // `grad softmax` prints an n x n matrix
-
-// A failure the user caused: one line on stderr, exit status 2.
-struct UsageError {
-  std::string message;
-};
 
 // Where output goes and input comes from: stdout and stdin, or strings (the fuzzer).
 std::string* g_capture = nullptr;
@@ -79,263 +76,6 @@ const char kUsage[] =
     "and exit with status 2.\n";
 
 enum class DType { f64, f32, f16, bf16 };
-
-// Parses a whole token as Python's float() would: optional sign, decimal or scientific,
-// inf/infinity/nan in any case. Overflow gives +-inf and underflow 0, as in Python.
-template <class T>
-std::optional<T> parse_number(std::string_view s) {
-  if constexpr (std::is_same_v<T, actfn::float16> || std::is_same_v<T, actfn::bfloat16>) {
-    const auto d = parse_number<double>(s);  // then rounded once more, as numpy reads them
-    if (!d) return std::nullopt;
-    return T(*d);
-  } else {
-  std::string_view t = s;
-  if (!t.empty() && t[0] == '+') {
-    t.remove_prefix(1);
-    if (!t.empty() && (t[0] == '-' || t[0] == '+')) return std::nullopt;
-  }
-  if (t.empty()) return std::nullopt;
-  T v{};
-  const auto r = std::from_chars(t.data(), t.data() + t.size(), v);
-  if (r.ptr != t.data() + t.size()) return std::nullopt;
-  if (r.ec == std::errc::result_out_of_range) {
-    const std::string z(t);  // strtod rounds correctly and saturates to inf or 0
-    errno = 0;
-    if constexpr (sizeof(T) == 4) return std::strtof(z.c_str(), nullptr);
-    else return std::strtod(z.c_str(), nullptr);
-  }
-  if (r.ec != std::errc()) return std::nullopt;
-  return v;
-  }
-}
-
-std::string did_you_mean(const std::vector<std::string_view>& near, std::string_view prefix) {
-  if (near.empty()) return "";
-  std::string s = "; did you mean ";
-  for (std::size_t i = 0; i < near.size() && i < 3; ++i)
-    s += (i ? ", '" : "'") + std::string(prefix) + std::string(near[i]) + "'";
-  return s + "?";
-}
-
-const actfn::Op& lookup(std::string_view name) {
-  if (const actfn::Op* o = actfn::find(name)) return *o;
-  throw UsageError{"unknown function '" + std::string(name) + "'" +
-                   did_you_mean(actfn::closest(name), "") + " ('actfn list' shows them all)"};
-}
-
-// A parameter's value as the user writes it: a number, or the name of a choice.
-std::string param_value(const actfn::Param& p, double v) {
-  if (!p.choices.empty() && v >= 0 && v < static_cast<double>(p.choices.size()))
-    return std::string(p.choices[static_cast<std::size_t>(v)]);
-  return python_repr(v);
-}
-
-std::string param_list(const actfn::Op& op) {
-  if (op.params.empty()) return "-";
-  std::string s;
-  for (const auto& p : op.params)
-    s += (s.empty() ? "" : " ") + std::string(p.name) + "=" + param_value(p, p.def);
-  return s;
-}
-
-std::string param_range(const actfn::Param& p) {
-  if (p.choices.empty()) return "range " + actfn::detail::range_text(p);
-  std::string s = "one of ";
-  for (std::size_t i = 0; i < p.choices.size(); ++i)
-    s += (i ? ", " : "") + std::string(p.choices[i]);
-  return s;
-}
-
-const char* reads_text(const actfn::Op& op) {
-  const bool x = op.reads(actfn::Saved::x), y = op.reads(actfn::Saved::y);
-  return x && y ? "x or y" : x ? "x" : "y";
-}
-
-// docs/special-values.md: every elementwise function at the special inputs, at its defaults,
-// in f64 and f32 (a test compares the file with this output).
-template <class T>
-std::string special_row(const actfn::Op& op, const std::vector<T>& xs) {
-  std::vector<T> y(xs.size());
-  actfn::forward(op, xs.data(), y.data(), actfn::Axis{1, xs.size(), 1});
-  std::string r;
-  for (T v : y) r += " " + python_repr(v) + " |";
-  return r;
-}
-
-// The bits of the kth non-negative value of T (k = 0 is +0, ordered as the values are).
-template <class T>
-T from_bits(std::uint64_t k) {
-  if constexpr (std::is_same_v<T, actfn::float16> || std::is_same_v<T, actfn::bfloat16>) {
-    return T::from_bits(static_cast<std::uint16_t>(k));
-  } else if constexpr (sizeof(T) == 4) {
-    return std::bit_cast<float>(static_cast<std::uint32_t>(k));
-  } else {
-    return std::bit_cast<double>(k);
-  }
-}
-// Where f settles on one side of 0: the first x (in T, going out from 0) from which f(x)
-// has the bits of its limit f(+-inf) at every larger |x|: the saturation point (tanh: 1.0 from
-// 18.7) or the overflow point (inf from ...). "all" when f is its limit on all that side,
-// "-" when it never reaches the limit at a finite x. Found by bisection above the last of
-// 1024 spread points that differs from the limit, then checked on 256 points beyond.
-template <class T>
-std::string settle_cell(const actfn::Op& op, double side, std::uint64_t top) {
-  auto f = [&](T x) {
-    T y;
-    if (side < 0) x = T(-static_cast<double>(x));
-    actfn::forward(op, &x, &y, actfn::Axis{1, 1, 1});
-    return y;
-  };
-  const T lim = f(T(HUGE_VAL));
-  const double want = static_cast<double>(lim);  // -0.0 is 0.0 here (silu(-1e300) = -0.0)
-  const auto same = [&](std::uint64_t k) {
-    const double v = static_cast<double>(f(from_bits<T>(k)));
-    return v == want || (std::isnan(v) && std::isnan(want));
-  };
-  if (!same(top)) return "-";
-  std::uint64_t lo = 0;
-  for (std::uint64_t j = 1023; j >= 1 && lo == 0; --j) {
-    if (!same(top / 1024 * j)) lo = top / 1024 * j;
-  }
-  if (lo == 0) {
-    if (same(1)) return "all";
-    lo = 1;
-  }
-  std::uint64_t hi = top;
-  while (hi - lo > 1) {
-    const std::uint64_t mid = lo + (hi - lo) / 2;
-    (same(mid) ? hi : lo) = mid;
-  }
-  for (std::uint64_t j = 1; j <= 256; ++j) {
-    if (!same(hi + (top - hi) / 256 * j)) return "-";
-  }
-  T x = from_bits<T>(hi);
-  if (side < 0) x = T(-static_cast<double>(x));
-  return python_repr(lim) + " from " + python_repr(x);
-}
-
-template <class T>
-void settle_table(std::ostringstream& o, const char* title, std::uint64_t top) {
-  o << "\n## " << title << "\n\n| function | x < 0 | x > 0 |\n|---|---|---|\n";
-  for (const auto& op : actfn::ops()) {
-    if (op.kind != actfn::Kind::elementwise) continue;
-    o << "| `" << op.name << "` | " << settle_cell<T>(op, -1, top) << " | "
-      << settle_cell<T>(op, 1, top) << " |\n";
-  }
-}
-
-std::string special_markdown() {
-  using L64 = std::numeric_limits<double>;
-  using L32 = std::numeric_limits<float>;
-  const std::vector<double> x64 = {L64::quiet_NaN(), -L64::infinity(), -L64::max(), -1.0,
-                                   -L64::denorm_min(), -0.0, 0.0, L64::denorm_min(), 1.0,
-                                   L64::max(), L64::infinity()};
-  const std::vector<float> x32 = {L32::quiet_NaN(), -L32::infinity(), -L32::max(), -1.0f,
-                                  -L32::denorm_min(), -0.0f, 0.0f, L32::denorm_min(), 1.0f,
-                                  L32::max(), L32::infinity()};
-  std::ostringstream o;
-  o << "# Special values\n\n"
-    << "Every elementwise function at its default parameters, at NaN, the infinities, the largest\n"
-    << "finite values, +-1, the smallest subnormals and the signed zeros, in float64 and float32\n"
-    << "(printed as Python prints them). Generated by `actfn special --markdown`; a test fails\n"
-    << "when this file and the code disagree. The functions along an axis are in\n"
-    << "[functions.md](functions.md) (a row of only -inf is NaN, or 0 with `safe`). The values\n"
-    << "come from the FMA targets (AVX2, AVX-512); targets without FMA (SSE4, SSSE3) may differ\n"
-    << "in the last bits, within the bounds of accuracy.md (mish(1.0): 2 ULP).\n\n";
-  for (int pass = 0; pass < 2; ++pass) {
-    o << (pass == 0 ? "## float64\n\n" : "\n## float32\n\n") << "| function |";
-    for (std::size_t i = 0; i < x64.size(); ++i)
-      o << " " << (pass == 0 ? python_repr(x64[i]) : python_repr(x32[i])) << " |";
-    o << "\n|---|";
-    for (std::size_t i = 0; i < x64.size(); ++i) o << "---|";
-    o << "\n";
-    for (const auto& op : actfn::ops()) {
-      if (op.kind != actfn::Kind::elementwise) continue;
-      o << "| `" << op.name << "` |" << (pass == 0 ? special_row(op, x64) : special_row(op, x32)) << "\n";
-    }
-  }
-  o << "\n# Saturation and overflow\n\n"
-    << "Where each function settles: the first x, going out from 0 on each side, from which\n"
-    << "f(x) is its limit f(+-inf) for every larger |x| (\"1.0 from 18.7\": every x from 18.7 on\n"
-    << "gives 1.0; \"inf from ...\": the overflow threshold). \"all\": the limit on all that side;\n"
-    << "\"-\": the limit is not reached at any finite x. Found by bisection over the bit patterns\n"
-    << "(above the last of 1024 spread points that differs) and checked on 256 points beyond.\n";
-  settle_table<double>(o, "float64", 0x7fefffffffffffffull);
-  settle_table<float>(o, "float32", 0x7f7fffffull);
-  settle_table<actfn::float16>(o, "float16", 0x7bffull);
-  settle_table<actfn::bfloat16>(o, "bfloat16", 0x7f7full);
-  return o.str();
-}
-
-// docs/functions.md: the registry as a markdown table (a test compares the file with it).
-std::string list_markdown() {
-  std::ostringstream o;
-  o << "# Functions\n\n"
-    << "Generated from the registry by `actfn list --markdown` (a test fails when this file and\n"
-    << "the registry disagree). Each function is a C++ function, a CLI word and, later, a Python\n"
-    << "ufunc of the same name; `actfn <name> --help` prints the same facts.\n\n"
-    << "| name | kind | parameters (default, valid values) | y | derivative | backward reads |\n"
-    << "|---|---|---|---|---|---|\n";
-  const auto cell = [](std::string_view v) {
-    std::string s;
-    for (char c : v) s += c == '|' ? std::string("\\|") : std::string(1, c);
-    return s;
-  };
-  for (const auto& op : actfn::ops()) {
-    std::string params;
-    for (const auto& p : op.params) {
-      params += (params.empty() ? "" : "<br>") + std::string("`") + std::string(p.name) + "` = " +
-                param_value(p, p.def) + ", " + param_range(p);
-    }
-    std::string name = "`" + std::string(op.name) + "`";
-    if (!op.alias.empty()) name += " (`" + std::string(op.alias) + "`)";
-    o << "| " << name << " | " << (op.kind == actfn::Kind::axis ? "along an axis" : "elementwise")
-      << " | " << (params.empty() ? "-" : cell(params)) << " | " << cell(op.formula) << " | "
-      << cell(op.derivative) << " | " << reads_text(op) << " |\n";
-  }
-  return o.str();
-}
-
-std::string op_help(const actfn::Op& op) {
-  std::ostringstream o;
-  o << op.name << ": " << op.summary << "\n";
-  if (!op.alias.empty()) o << "  also called: " << op.alias << "\n";
-  o << "  " << op.formula << "\n"
-    << "  " << op.derivative << "\n"
-    << "  backward reads: " << reads_text(op) << "\n";
-  std::string opts;
-  if (!op.params.empty()) {
-    o << "parameters:\n";
-    for (const auto& p : op.params) {
-      o << "  --" << p.name << " VALUE   " << p.doc << " (default " << param_value(p, p.def)
-        << ", " << param_range(p) << ")\n";
-      opts += " [--" + std::string(p.name) + " VALUE]";
-    }
-  }
-  o << "usage:\n"
-    << "  actfn " << op.name << opts << " [--dtype f64|f32|f16|bf16] [values...]\n"
-    << "  actfn grad " << op.name << opts << " [--dtype f64|f32|f16|bf16] [values...]\n"
-    << (op.kind == actfn::Kind::axis
-            ? "The values form one row; grad prints the Jacobian, one row per line.\n"
-            : "")
-    << "Values come from the arguments, or from standard input when there are none.\n";
-  return o.str();
-}
-
-std::string list_table() {
-  std::ostringstream o;
-  char line[1024];
-  std::snprintf(line, sizeof line, "%-18s %-30s %s\n", "name", "parameters", "formula");
-  o << line;
-  for (const auto& op : actfn::ops()) {
-    std::string formula(op.formula);
-    if (!op.alias.empty()) formula += "   (alias: " + std::string(op.alias) + ")";
-    std::snprintf(line, sizeof line, "%-18s %-30s %s\n", std::string(op.name).c_str(),
-                  param_list(op).c_str(), formula.c_str());
-    o << line;
-  }
-  return o.str();
-}
 
 std::vector<std::string> read_stdin_tokens() {
   std::vector<std::string> tokens;
@@ -395,75 +135,6 @@ std::string compute(const actfn::Op& op, bool grad, const std::vector<std::strin
   return out;
 }
 
-std::string fmt6(double v) {
-  char b[32];
-  std::snprintf(b, sizeof b, "%.6g", v);
-  return b;
-}
-
-std::string demo() {
-  std::ostringstream o;
-  o << "actfn " << actfn::kVersion
-    << " demo: the examples of \"4 activation functions in Python you should know\"\n\n";
-  const auto row = [&](const std::string& call, const std::string& result) {
-    char line[256];
-    std::snprintf(line, sizeof line, "  %-32s %s\n", call.c_str(), result.c_str());
-    o << line;
-  };
-  row("relu(1.0)", python_repr(actfn::relu(1.0)));
-  row("relu(-1.0)", python_repr(actfn::relu(-1.0)));
-  row("leaky_relu(-1.0, alpha=0.001)", python_repr(actfn::leaky_relu(-1.0, 0.001)));
-  row("sigmoid(-1.0)", python_repr(actfn::sigmoid(-1.0)));
-  const std::vector<double> sx = {1.0, 2.0, 3.0};
-  std::vector<double> sy(3);
-  actfn::softmax(std::span<const double>(sx), std::span<double>(sy));
-  std::string probs = "[";
-  double sum = 0;
-  for (std::size_t i = 0; i < sy.size(); ++i) {
-    probs += (i ? ", " : "") + python_repr(sy[i]);
-    sum += sy[i];
-  }
-  row("softmax([1.0, 2.0, 3.0])", probs + "]");
-  row("  their sum, in float64", python_repr(sum));
-  o << "\n(The article's leaky ReLU uses alpha = 0.001; actfn's default is PyTorch's 0.01.)\n\n";
-
-  o << "Every function at x = -2, -1, 0, 1, 2 (6 significant digits; softmax-family functions\n"
-       "take the five values as one row):\n\n";
-  const std::vector<double> xs = {-2, -1, 0, 1, 2};
-  char line[256];
-  std::snprintf(line, sizeof line, "  %-18s", "function");
-  o << line;
-  for (double v : xs) {
-    std::snprintf(line, sizeof line, " %12s", python_repr(v).c_str());
-    o << line;
-  }
-  o << "\n";
-  for (const auto& op : actfn::ops()) {
-    if (op.kind == actfn::Kind::gated) continue;  // below
-    std::vector<double> ys(xs.size(), std::nan(""));
-    actfn::forward(op, xs.data(), ys.data(), actfn::Axis{1, xs.size(), 1});
-    std::snprintf(line, sizeof line, "  %-18s", std::string(op.name).c_str());
-    o << line;
-    const std::size_t shown = op.kind == actfn::Kind::reduce ? 1 : ys.size();
-    for (std::size_t i = 0; i < shown; ++i) {
-      std::snprintf(line, sizeof line, " %12s", fmt6(ys[i]).c_str());
-      o << line;
-    }
-    o << (op.kind == actfn::Kind::reduce ? "   (one value for the row)\n" : "\n");
-  }
-  o << "\nGated units split the values in halves a, b: glu([-2, -1, 1, 2]) = [-2, -1] * sigmoid([1, 2]):\n";
-  const std::vector<double> gx = {-2, -1, 1, 2};
-  for (const auto& op : actfn::ops()) {
-    if (op.kind != actfn::Kind::gated) continue;
-    std::vector<double> gy(2);
-    actfn::forward(op, gx.data(), gy.data(), actfn::Axis{1, gx.size(), 1});
-    std::snprintf(line, sizeof line, "  %-18s %12s %12s\n", std::string(op.name).c_str(),
-                  fmt6(gy[0]).c_str(), fmt6(gy[1]).c_str());
-    o << line;
-  }
-  return o.str();
-}
-
 void write_out(const std::string& s) {
   if (g_capture != nullptr) {
     *g_capture += s;
@@ -485,43 +156,6 @@ std::pair<double, double> parse_range(const std::string& what, const std::string
   return {*a, *b};
 }
 
-// A function word and the options after it that are its parameters.
-struct Spec {
-  const actfn::Op* op;
-  std::vector<double> params;
-  std::vector<bool> given;
-};
-
-std::string label_of(const Spec& s) {
-  std::string extra;
-  for (std::size_t i = 0; i < s.op->params.size(); ++i)  // every parameter, given or default
-    extra += (extra.empty() ? "" : ", ") + std::string(s.op->params[i].name) + "=" +
-             param_value(s.op->params[i], s.params[i]);
-  return std::string(s.op->name) + (extra.empty() ? "" : " (" + extra + ")");
-}
-
-// Sets parameter `key` of the spec from the text value; false when it has no such parameter.
-bool set_param(Spec& s, const std::string& key, const std::string& val) {
-  for (std::size_t k = 0; k < s.op->params.size(); ++k) {
-    const actfn::Param& q = s.op->params[k];
-    if (q.name != key) continue;
-    if (!q.choices.empty()) {
-      std::size_t c = 0;
-      while (c < q.choices.size() && q.choices[c] != val) ++c;
-      if (c == q.choices.size())
-        throw UsageError{std::string(s.op->name) + ": --" + key + " '" + val + "' is not " + param_range(q)};
-      s.params[k] = static_cast<double>(c);
-    } else {
-      const auto v = parse_number<double>(val);
-      if (!v) throw UsageError{std::string(s.op->name) + ": --" + key + " value '" + val + "' is not a number"};
-      s.params[k] = *v;
-    }
-    s.given[k] = true;
-    return true;
-  }
-  return false;
-}
-
 int plot_command(const std::vector<std::string>& args) {
   std::vector<Spec> specs;
   std::vector<double> values;
@@ -536,24 +170,16 @@ int plot_command(const std::vector<std::string>& args) {
         values.push_back(*v);
         continue;
       }
-      const actfn::Op& op = lookup(a);
-      Spec s{&op, {}, {}};
-      for (const auto& q : op.params) s.params.push_back(q.def), s.given.push_back(false);
-      specs.push_back(s);
+      specs.push_back(spec_of(lookup(a)));
       continue;
     }
-    std::string key = a == "-o" ? "output" : a.substr(2), val;
-    const auto eq = key.find('=');
-    const bool inline_val = eq != std::string::npos;
-    if (inline_val) val = key.substr(eq + 1), key.resize(eq);
+    Option opt = parse_option(a, "output");
+    const std::string& key = opt.key;
     if (key == "grad") {
       o.grad = true;
       continue;
     }
-    if (!inline_val) {
-      if (i + 1 == args.size()) throw UsageError{"plot: option " + a + " needs a value"};
-      val = args[++i];
-    }
+    const std::string& val = opt.take(args, i, "plot: ");
     if (!specs.empty() && set_param(specs.back(), key, val)) continue;
     if (key == "output") {
       out = val;
@@ -587,9 +213,8 @@ int plot_command(const std::vector<std::string>& args) {
                      std::to_string(actfn::plot::kMaxCurves) + ")"};
   }
   for (const Spec& s : specs) {  // bad parameters fail here, before any file is made
-    double dummy = 0, y = 0;
     if (s.op->kind == actfn::Kind::elementwise) {
-      actfn::forward(*s.op, &dummy, &y, actfn::Axis{1, 1, 1}, s.params);
+      actfn::check(*s.op, s.params);
     } else if (specs.size() > 1) {
       throw UsageError{"plot: " + std::string(s.op->name) + " draws bars and takes no other function"};
     }
@@ -635,23 +260,17 @@ int table_command(const std::vector<std::string>& args) {
     throw UsageError{"table: " + std::string(op.name) + " works on a whole row; give it values: actfn " +
                      std::string(op.name) + " 1 2 3"};
   }
-  Spec s{&op, {}, {}};
-  for (const auto& q : op.params) s.params.push_back(q.def), s.given.push_back(false);
+  Spec s = spec_of(op);
   double a = -5, b = 5, step = 0.5;
   bool grad = false, csv = false;
   for (std::size_t i = 2; i < args.size(); ++i) {
     const std::string& t = args[i];
     if (t.rfind("--", 0) != 0) throw UsageError{"table: '" + t + "' is not an option (values come from --range and --step)"};
-    std::string key = t.substr(2), val;
-    const auto eq = key.find('=');
-    const bool inline_val = eq != std::string::npos;
-    if (inline_val) val = key.substr(eq + 1), key.resize(eq);
+    Option opt = parse_option(t);
+    const std::string& key = opt.key;
     if (key == "grad") { grad = true; continue; }
     if (key == "csv") { csv = true; continue; }
-    if (!inline_val) {
-      if (i + 1 == args.size()) throw UsageError{"table: option " + t + " needs a value"};
-      val = args[++i];
-    }
+    const std::string& val = opt.take(args, i, "table: ");
     if (set_param(s, key, val)) continue;
     if (key == "range") {
       std::tie(a, b) = parse_range("table: --range", val);
@@ -752,8 +371,7 @@ int run(const std::vector<std::string>& args) {
   const actfn::Op& op = lookup(args[i++]);
 
   DType dtype = DType::f64;
-  std::vector<double> params;
-  for (const auto& p : op.params) params.push_back(p.def);
+  Spec s = spec_of(op);
   std::vector<std::string> values;
   bool only_values = false;
   for (; i < args.size(); ++i) {
@@ -770,20 +388,10 @@ int run(const std::vector<std::string>& args) {
       write_out(op_help(op));
       return 0;
     }
-    std::string key = a.substr(2), val;
-    const auto eq = key.find('=');
-    bool has_val = eq != std::string::npos;
-    if (has_val) {
-      val = key.substr(eq + 1);
-      key.resize(eq);
-    }
-    const auto take_value = [&]() {
-      if (has_val) return;
-      if (i + 1 == args.size()) throw UsageError{"option --" + key + " needs a value"};
-      val = args[++i];
-    };
+    Option opt = parse_option(a);
+    const std::string& key = opt.key;
     if (key == "dtype") {
-      take_value();
+      const std::string& val = opt.take(args, i, "");
       if (val == "f64" || val == "float64") dtype = DType::f64;
       else if (val == "f32" || val == "float32") dtype = DType::f32;
       else if (val == "f16" || val == "float16") dtype = DType::f16;
@@ -791,34 +399,13 @@ int run(const std::vector<std::string>& args) {
       else throw UsageError{"--dtype '" + val + "' is not one of f64, f32, f16, bf16"};
       continue;
     }
-    std::size_t k = 0;
-    while (k < op.params.size() && op.params[k].name != key) ++k;
-    if (k == op.params.size()) {
-      std::vector<std::string_view> names = {"dtype"};
-      for (const auto& p : op.params) names.push_back(p.name);
-      std::string valid;
-      for (auto n : names) valid += (valid.empty() ? "--" : ", --") + std::string(n);
+    if (!has_param(op, key)) {
+      std::string valid = "--dtype";
+      for (const auto& p : op.params) valid += ", --" + std::string(p.name);
       throw UsageError{std::string(op.name) + ": unknown option '" + a + "' (valid: " + valid +
                        ", --help)"};
     }
-    take_value();
-    const actfn::Param& q = op.params[k];
-    if (!q.choices.empty()) {
-      std::size_t c = 0;
-      while (c < q.choices.size() && q.choices[c] != val) ++c;
-      if (c == q.choices.size()) {
-        throw UsageError{std::string(op.name) + ": --" + key + " '" + val + "' is not " +
-                         param_range(q)};
-      }
-      params[k] = static_cast<double>(c);
-      continue;
-    }
-    const auto v = parse_number<double>(val);
-    if (!v) {
-      throw UsageError{std::string(op.name) + ": --" + key + " value '" + val +
-                       "' is not a number"};
-    }
-    params[k] = *v;
+    set_param(s, key, opt.take(args, i, ""));
   }
   if (values.empty()) {
     if (g_in == &std::cin && isatty(STDIN_FILENO)) {
@@ -827,6 +414,7 @@ int run(const std::vector<std::string>& args) {
     }
     values = read_stdin_tokens();
   }
+  const std::vector<double>& params = s.params;
   const std::string out =
       dtype == DType::f32    ? compute<float>(op, grad, values, params)
       : dtype == DType::f16  ? compute<actfn::float16>(op, grad, values, params)

@@ -44,16 +44,14 @@ for info in actfn.functions():
     elif info["kind"] == "gated":
         lines.append(f"def {n}(x: ArrayLike, axis: int = -1, {kw}) -> NDArray[Any]: ...")
         lines.append(f"def {n}_backward(dy: ArrayLike, x: ArrayLike, axis: int = -1, {kw}) -> NDArray[Any]: ...")
-    elif n in ("softmax", "log_softmax", "softmin"):
+    elif info["softmax_options"]:
         opts = ("*, scale: float = 1.0, safe: bool = False, mask: Optional[ArrayLike] = None, "
                 "additive_mask: Optional[ArrayLike] = None, out: Optional[NDArray[Any]] = None")
         lines.append(f"def {n}(x: ArrayLike, axis: int = -1, {opts}) -> NDArray[Any]: ...")
         lines.append(f"def {n}_backward(dy: ArrayLike, y: ArrayLike, axis: int = -1, {opts}) -> NDArray[Any]: ...")
-    elif n == "gumbel_softmax":
-        opts = "*, tau: float = 1.0, hard: bool = False, seed: int = 0"
-        lines.append(f"def {n}(x: ArrayLike, axis: int = -1, {opts}) -> NDArray[Any]: ...")
-        lines.append(f"def {n}_backward(dy: ArrayLike, x: ArrayLike, axis: int = -1, {opts}) -> NDArray[Any]: ...")
     else:
-        lines.append(f"def {n}(x: ArrayLike, axis: int = -1, *, out: Optional[NDArray[Any]] = None) -> NDArray[Any]: ...")
-        lines.append(f"def {n}_backward(dy: ArrayLike, saved: ArrayLike, axis: int = -1, *, out: Optional[NDArray[Any]] = None) -> NDArray[Any]: ...")
+        opts = "".join(f", {q}" for q in ps)
+        out = "*, out: Optional[NDArray[Any]] = None" + opts
+        lines.append(f"def {n}(x: ArrayLike, axis: int = -1, {out}) -> NDArray[Any]: ...")
+        lines.append(f"def {n}_backward(dy: ArrayLike, saved: ArrayLike, axis: int = -1, {out}) -> NDArray[Any]: ...")
 print("\n".join(lines))

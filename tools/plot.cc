@@ -239,7 +239,8 @@ void draw_bars(cairo_t* cr, Rect area, const Curve& c, const std::vector<double>
     double lo = 0, hi = 0;
     for (double t : v)
       if (std::isfinite(t)) lo = std::min(lo, t), hi = std::max(hi, t);
-    if (panel == 1 && c.op->name != "log_softmax") lo = 0, hi = std::max(hi, 1.0);
+    // Probabilities (no output below 0) on [0, 1]; log-probabilities on their own scale.
+    if (panel == 1 && lo >= 0) lo = 0, hi = std::max(hi, 1.0);
     if (hi - lo < 1e-12) hi = lo + 1;
     const Frame f{0, 1, lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo),
                   Rect{area.x + gap + panel * (pw + gap), top, pw, h}};
@@ -318,12 +319,19 @@ void write_figure_impl(const std::string& path, int width, int height,
 }
 
 namespace {
-Curve curve(const char* name, std::vector<double> params, const std::string& label) {
-  const Op& o = op(name);
+// The curve of f with the first parameters given (the rest default), labelled with its name
+// and the given ones: "leaky_relu (alpha=0.1)".
+Curve curve(Fn f, std::vector<double> params = {}) {
+  const Op& o = op(f);
   std::vector<double> p;
-  for (std::size_t i = 0; i < o.params.size(); ++i)
+  std::string given;
+  for (std::size_t i = 0; i < o.params.size(); ++i) {
     p.push_back(i < params.size() ? params[i] : o.params[i].def);
-  return Curve{&o, p, label};
+    if (i < params.size())
+      given += (given.empty() ? "" : ", ") + std::string(o.params[i].name) + "=" +
+               detail::python_repr(params[i]);
+  }
+  return Curve{&o, p, std::string(o.name) + (given.empty() ? "" : " (" + given + ")")};
 }
 }  // namespace
 
@@ -335,23 +343,23 @@ void demo_figure(const std::string& path) {
     Options o;
     o.grad = true;
     o.x0 = -4, o.x1 = 4;
+    // The seed's five functions, one panel each, titled as the article names them.
+    const Curve identity = curve(Fn::identity), relu = curve(Fn::relu),
+                leaky = curve(Fn::leaky_relu, {0.1}), sigmoid = curve(Fn::sigmoid);
     o.title = "linear (identity)";
-    draw_curves(cr, panel(0), {curve("identity", {}, "identity")}, o);
+    draw_curves(cr, panel(0), {identity}, o);
     o.title = "ReLU";
-    draw_curves(cr, panel(1), {curve("relu", {}, "relu")}, o);
+    draw_curves(cr, panel(1), {relu}, o);
     o.title = "leaky ReLU";
-    draw_curves(cr, panel(2), {curve("leaky_relu", {0.1}, "leaky_relu (alpha=0.1)")}, o);
-    o.title = "sigmoid";
-    draw_curves(cr, panel(3), {curve("sigmoid", {}, "sigmoid")}, o);
-    draw_bars(cr, panel(4), curve("softmax", {}, "softmax"), {1, 2, 3}, "softmax([1, 2, 3])");
+    draw_curves(cr, panel(2), {leaky}, o);
+    o.title = sigmoid.label;
+    draw_curves(cr, panel(3), {sigmoid}, o);
+    const Curve softmax = curve(Fn::softmax);
+    draw_bars(cr, panel(4), softmax, {1, 2, 3}, softmax.label + "([1, 2, 3])");
     Options all;
     all.x0 = -4, all.x1 = 4;
     all.title = "all four";
-    draw_curves(cr, panel(5),
-                {curve("identity", {}, "identity"), curve("relu", {}, "relu"),
-                 curve("leaky_relu", {0.1}, "leaky_relu (alpha=0.1)"),
-                 curve("sigmoid", {}, "sigmoid")},
-                all);
+    draw_curves(cr, panel(5), {identity, relu, leaky, sigmoid}, all);
   });
 }
 

@@ -202,40 +202,30 @@ def _make_softmax(name):
     return f, b
 
 
-def _make_plain_axis(name, reduce=False):
+def _make_axis(info):
+    """The other functions along an axis (reductions, the sparse maps, gumbel_softmax): their
+    parameters as keywords, bound and checked as the elementwise ones are."""
+    name, params, reduce = info["name"], info["params"], info["kind"] == "reduce"
     uf, ub = getattr(_actfn, name), getattr(_actfn, name + "_backward")
     setattr(ufuncs, name, uf)
     setattr(ufuncs, name + "_backward", ub)
 
-    def f(x, axis=-1, *, out=None):
+    def f(x, axis=-1, *, out=None, **kwargs):
         axis = _axis_index(name, x, axis)
+        values = _bind(name, params, (), kwargs)
+        if kwargs:
+            raise TypeError(f"{name}: unexpected keyword argument {next(iter(kwargs))!r}")
         kw = {} if out is None else {"out": out}
-        return uf(x, axis=axis, **kw)
+        return uf(x, *values, axis=axis, **kw)
 
-    def b(dy, saved, axis=-1, *, out=None):
+    def b(dy, saved, axis=-1, *, out=None, **kwargs):
         axis = _axis_index(name + "_backward", saved, axis)
+        values = _bind(name, params, (), kwargs)
+        if kwargs:
+            raise TypeError(f"{name}_backward: unexpected keyword argument {next(iter(kwargs))!r}")
         kw = {} if out is None else {"out": out}
-        axes = [() if reduce else (axis,), (axis,), (axis,)]
-        return ub(dy, saved, axes=axes, **kw)
-
-    return f, b
-
-
-def _make_gumbel():
-    name = "gumbel_softmax"
-    uf, ub = getattr(_actfn, name), getattr(_actfn, name + "_backward")
-    setattr(ufuncs, name, uf)
-    setattr(ufuncs, name + "_backward", ub)
-
-    def f(x, axis=-1, *, tau=1.0, hard=False, seed=0):
-        axis = _axis_index(name, x, axis)
-        _actfn.check(name, float(tau), float(bool(hard)), float(seed))
-        return uf(x, float(tau), float(bool(hard)), float(seed), axis=axis)
-
-    def b(dy, x, axis=-1, *, tau=1.0, hard=False, seed=0):
-        axis = _axis_index(name + "_backward", x, axis)
-        return ub(dy, x, float(tau), float(bool(hard)), float(seed),
-                  axes=[(axis,), (axis,), (), (), (), (axis,)])
+        axes = [() if reduce else (axis,), (axis,)] + [()] * len(params) + [(axis,)]
+        return ub(dy, saved, *values, axes=axes, **kw)
 
     return f, b
 
@@ -280,14 +270,12 @@ for _info in _REGISTRY:
         globals()[_n + "_backward"] = _elementwise(_info, "_backward", ["dy", "x"])
         if _info["alias"]:
             globals()[_info["alias"]] = globals()[_n]
-    elif _n in ("softmax", "log_softmax", "softmin"):
+    elif _info["softmax_options"]:
         globals()[_n], globals()[_n + "_backward"] = _make_softmax(_n)
-    elif _n == "gumbel_softmax":
-        globals()[_n], globals()[_n + "_backward"] = _make_gumbel()
     elif _info["kind"] == "gated":
         globals()[_n], globals()[_n + "_backward"] = _make_gated(_info)
     else:
-        globals()[_n], globals()[_n + "_backward"] = _make_plain_axis(_n, _info["kind"] == "reduce")
+        globals()[_n], globals()[_n + "_backward"] = _make_axis(_info)
     for _s in ("", "_grad", "_backward"):
         _f = globals().get(_n + _s)
         if _f is not None and not isinstance(_f, _np.ufunc):

@@ -26,10 +26,10 @@
 namespace {
 
 using actfn::Op;
-using half = _Float16;
-
-// bfloat16 storage (ml_dtypes.bfloat16 when installed): actfn's own type, the top half of a
-// float, rounded once to nearest even from the f64 result.
+// 16-bit storage: actfn's own types (actfn/float16.hpp). numpy's float16 is IEEE binary16 bits
+// as actfn::float16 holds them; bfloat16 (ml_dtypes.bfloat16 when installed) is the top half
+// of a float. Both are rounded once to nearest even from the f64 result.
+using half = actfn::float16;
 using bf16 = actfn::bfloat16;
 
 enum What { kForward, kGrad, kBackward };
@@ -81,7 +81,7 @@ void elementwise_loop(char** args, const npy_intp* dims, const npy_intp* steps, 
     bool constant = true;
     for (int q = 0; q < k; ++q) constant &= steps[first_param + q] == 0;
     if (contiguous && constant && n > 0 && (u.what != kGrad)) {
-      double p0[8];
+      double p0[actfn::kMaxParams];
       for (int q = 0; q < k; ++q) p0[q] = load<double>(args[first_param + q]);
       const std::span<const double> ps(p0, static_cast<std::size_t>(k));
       const actfn::Axis a{1, static_cast<std::size_t>(n), 1};
@@ -101,7 +101,7 @@ void elementwise_loop(char** args, const npy_intp* dims, const npy_intp* steps, 
     }
   }
   C x[kChunk], dy[kChunk], y[kChunk];
-  double p[8];
+  double p[actfn::kMaxParams];
   for (npy_intp i0 = 0; i0 < n; i0 += kChunk) {
     const npy_intp m = std::min(kChunk, n - i0);
     const int xi = u.what == kBackward ? 1 : 0;
@@ -151,7 +151,7 @@ void gated_loop(char** args, const npy_intp* dims, const npy_intp* steps, void* 
   const int a_i = back ? 1 : 0, first_param = back ? 3 : 2, out = first_param + k;
   const npy_intp n = dims[0];
   C ab[2 * kChunk], g[kChunk], r[2 * kChunk];
-  double p[8];
+  double p[actfn::kMaxParams];
   for (npy_intp i = 0; i < n; ++i) {  // parameters may vary per element: one pair at a time
     for (int q = 0; q < k; ++q) p[q] = load<double>(args[first_param + q] + i * steps[first_param + q]);
     ab[0] = static_cast<C>(load<T>(args[a_i] + i * steps[a_i]));
@@ -197,7 +197,7 @@ void axis_loop(char** args, const npy_intp* dims, const npy_intp* steps, void* d
     core[0] = steps[c++];
     if (!u.out_scalar) core[static_cast<std::size_t>(out)] = steps[c++];
   }
-  double p[8];
+  double p[actfn::kMaxParams];
   if constexpr (std::is_same_v<C, T>) {
     // Contiguous rows (the common case) and the same parameters for all: one call on the
     // arrays themselves, Axis{outer, n, 1}: no copies, and the library's threads.
@@ -392,14 +392,20 @@ PyObject* functions(PyObject*, PyObject*) {
       Py_DECREF(d);
     }
     const char* reads = op.reads(actfn::Saved::x) && op.reads(actfn::Saved::y) ? "x or y" : op.reads(actfn::Saved::x) ? "x" : "y";
-    PyObject* d = Py_BuildValue("{s:s#,s:s#,s:s,s:N,s:s#,s:s#,s:s#,s:s}",
+    const actfn::Op& gate = actfn::op(op.gate);
+    PyObject* d = Py_BuildValue("{s:s#,s:s#,s:s,s:N,s:s#,s:s#,s:s#,s:s,s:s#,s:O,s:O,s:s#}",
                                 "name", op.name.data(), static_cast<Py_ssize_t>(op.name.size()),
                                 "alias", op.alias.data(), static_cast<Py_ssize_t>(op.alias.size()),
                                 "kind", kinds[static_cast<int>(op.kind)], "params", params,
                                 "summary", op.summary.data(), static_cast<Py_ssize_t>(op.summary.size()),
                                 "formula", op.formula.data(), static_cast<Py_ssize_t>(op.formula.size()),
                                 "derivative", op.derivative.data(), static_cast<Py_ssize_t>(op.derivative.size()),
-                                "backward_reads", reads);
+                                "backward_reads", reads,
+                                "family", op.family.data(), static_cast<Py_ssize_t>(op.family.size()),
+                                "softmax_options", op.softmax_options ? Py_True : Py_False,
+                                "positional", op.positional ? Py_True : Py_False,
+                                "gate", op.kind == actfn::Kind::gated ? gate.name.data() : "",
+                                static_cast<Py_ssize_t>(op.kind == actfn::Kind::gated ? gate.name.size() : 0));
     PyList_Append(list, d);
     Py_DECREF(d);
   }
@@ -420,13 +426,7 @@ PyObject* check(PyObject*, PyObject* args) {
     p.push_back(v);
   }
   try {
-    const Op& op = actfn::op(name);
-    double x = 1, y;
-    double x2[2] = {1, 1}, y2[2];
-    if (op.kind == actfn::Kind::elementwise || op.kind == actfn::Kind::axis)
-      actfn::forward(op, &x, &y, actfn::Axis{1, 1, 1}, p);
-    else
-      actfn::forward(op, x2, y2, actfn::Axis{1, 2, 1}, p);
+    actfn::check(actfn::op(name), p);
   } catch (const actfn::Error& e) {
     PyErr_SetString(PyExc_ValueError, e.what());
     return nullptr;
@@ -435,7 +435,7 @@ PyObject* check(PyObject*, PyObject* args) {
 }
 
 // register_bfloat16(dtype): adds loops for this storage type (ml_dtypes.bfloat16) to every
-// ufunc: load, compute in f32, round once on store.
+// ufunc: load, compute in f64, round once on store (as the C++ API's bfloat16 arrays).
 PyObject* register_bfloat16(PyObject*, PyObject* arg) {
   PyArray_Descr* descr = nullptr;
   if (!PyArray_DescrConverter(arg, &descr)) return nullptr;

@@ -47,6 +47,7 @@
 #include "format.h"
 #include "hwy/targets.h"
 #include "mp.h"
+#include "param_sets.h"
 #include "reference.h"
 
 namespace {
@@ -447,33 +448,10 @@ Result measure_rows(const Op& op, Dt dt, const Rows& rows) {
 }
 
 // ---- parameter sets: the defaults, then each parameter alone at one other valid value
+// Each parameter at one other valid value (every choice of a choice).
 std::vector<std::vector<double>> param_sets(const Op& op) {
-  std::vector<double> def;
-  for (const auto& q : op.params) def.push_back(q.def);
-  std::vector<std::vector<double>> sets = {def};
-  for (std::size_t i = 0; i < op.params.size(); ++i) {
-    const Param& q = op.params[i];
-    std::vector<double> tries;
-    if (!q.choices.empty()) {
-      for (std::size_t c = 0; c < q.choices.size(); ++c) tries.push_back(static_cast<double>(c));
-    } else {
-      tries = {3 * q.def + 0.5, 2.0, 0.5, -2.0};
-    }
-    for (double v : tries) {
-      if (v == q.def || std::fabs(v) > 1e3) continue;
-      auto set = def;
-      set[i] = v;
-      double x = 1, y;
-      try {
-        forward(op, &x, &y, Axis{1, 1, 1}, set);
-      } catch (const Error&) {
-        continue;
-      }
-      sets.push_back(set);
-      if (q.choices.empty()) break;
-    }
-  }
-  return sets;
+  return test::param_sets(
+      op, [](const Param& q) { return std::vector<double>{3 * q.def + 0.5, 2.0, 0.5, -2.0}; }, 1);
 }
 
 std::string params_text(const Op& op, const std::vector<double>& p) {
