@@ -1,7 +1,9 @@
 # actfn: two commands do everything on a fresh Debian 12 machine.
 #   make demo   install what is missing, build, run `actfn demo`
-#   make test   install what is missing, build with -Wall -Wextra -Werror, run every test
-#               (C++ under ctest, then the Python package in a virtual environment, pytest)
+#   make test   install what is missing, build with -Wall -Wextra -Werror, run the tests
+#               (C++ under ctest, then the Python package in a virtual environment, pytest);
+#               the slow ones (float32 and float64 accuracy against MPFR) are left to
+#   make accuracy-check  (CI runs it after make test)
 #   make bench  the benchmarks (Release build, ns per element and bytes per second)
 #   make sanitize  the C++ tests under ASan + UBSan, the threading test under TSan
 #   make fuzz   the libFuzzer targets for FUZZ_SECONDS each (default 60)
@@ -33,7 +35,7 @@ SAN_FLAGS = -DCMAKE_BUILD_TYPE=Debug -DACTFN_BUILD_BENCH=OFF \
             -DCMAKE_CXX_FLAGS="-DHWY_COMPILE_ONLY_STATIC -march=haswell"
 
 .PHONY: all deps configure build demo test bench docs install clean python pytest sanitize fuzz \
-        accuracy accuracy-exhaustive compare
+        accuracy accuracy-check accuracy-exhaustive compare
 
 all: build
 
@@ -65,8 +67,11 @@ demo: build
 	$(BUILD)/actfn demo
 
 test: build python
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE slow
 	cd $(BUILD) && ../$(VENV)/bin/python -m pytest -q ../python/tests
+
+accuracy-check: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L slow
 
 $(VENV)/.deps: | deps
 	$(PYTHON) -m venv $(VENV)
@@ -74,8 +79,9 @@ $(VENV)/.deps: | deps
 	$(VENV)/bin/pip install -q $(PY_DEPS)
 	touch $@
 
+# CMAKE_BUILD_PARALLEL_LEVEL: scikit-build-core builds the units in parallel.
 python: $(VENV)/.deps
-	$(VENV)/bin/pip install -q --no-build-isolation .
+	CMAKE_BUILD_PARALLEL_LEVEL=$(JOBS) $(VENV)/bin/pip install -q --no-build-isolation .
 
 pytest: python
 	cd $(BUILD) && ../$(VENV)/bin/python -m pytest -q ../python/tests

@@ -21,9 +21,10 @@ HWY_BEFORE_NAMESPACE();
 namespace actfn::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-// What every elementwise kernel struct derives from: its parameters, in registry order.
-// A kernel adds kName, Forward(d, x), BackwardX(d, dy, x), and, with kBackwardY = true,
-// BackwardY(d, dy, y).
+// What every elementwise kernel struct derives from: its parameters, in registry order, which
+// a kernel reads by name: `static constexpr std::size_t kAlpha = spec::elu.param("alpha");`
+// then P(d, kAlpha) (a name the spec lacks does not compile). A kernel adds Forward(d, x),
+// BackwardX(d, dy, x), and, with kBackwardY = true, BackwardY(d, dy, y).
 struct Kernel {
   static constexpr bool kBackwardY = false;
   // f32 arrays are computed in f64 lanes and rounded once (exact promotion; the lanes' type
@@ -37,10 +38,10 @@ struct Kernel {
     for (std::size_t i = 0; i < kMaxParams; ++i) p[i] = q[i];
   }
   template <class D>
-  HWY_INLINE hn::Vec<D> P(D d, int i) const { return Const(d, p[i]); }
+  HWY_INLINE hn::Vec<D> P(D d, std::size_t i) const { return Const(d, p[i]); }
   // The part of p[i] the lanes cannot hold (0 on f64 lanes): b x = (P + PLo) x exactly.
   template <class D>
-  HWY_INLINE hn::Vec<D> PLo(D d, int i) const {
+  HWY_INLINE hn::Vec<D> PLo(D d, std::size_t i) const {
     return Const(d, p[i] - static_cast<double>(static_cast<hn::TFromD<D>>(p[i])));
   }
 };

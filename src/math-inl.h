@@ -14,17 +14,13 @@
 #include <limits>
 #include <type_traits>
 
+#include "double_word-inl.h"
 #include "hwy/contrib/math/math-inl.h"
 #include "hwy/highway.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace actfn::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
-
-template <class D>
-HWY_INLINE hn::Vec<D> Const(D d, double v) {
-  return hn::Set(d, static_cast<hn::TFromD<D>>(v));
-}
 
 // Whether this target fuses multiply-add (exact products for the double-word steps of the
 // native f32 kernels; without it they take f32 via f64 lanes instead).
@@ -53,85 +49,10 @@ HWY_INLINE hn::Vec<D> MaxLog(D d) {
   return Const(d, sizeof(hn::TFromD<D>) == 4 ? 88.72283935546875 : 709.782712893384);
 }
 
-// a * b = hi + lo exactly (where no overflow): FMA where the target has it, else Dekker's
-// split.
-template <class D, class V>
-HWY_INLINE V TwoProd(D d, V a, V b, V& lo) {
-  const V hi = hn::Mul(a, b);
-#if HWY_TARGET == HWY_SSE4 || HWY_TARGET == HWY_SSSE3 || HWY_TARGET == HWY_SCALAR || \
-    HWY_TARGET == HWY_EMU128
-  const V c = Const(d, sizeof(hn::TFromD<D>) == 4 ? 4097.0 : 134217729.0);
-  const auto split = [&](V v, V& h, V& l) {
-    const V t = hn::Mul(c, v);
-    h = hn::Sub(t, hn::Sub(t, v));
-    l = hn::Sub(v, h);
-  };
-  V ah, al, bh, bl;
-  split(a, ah, al);
-  split(b, bh, bl);
-  lo = hn::Add(hn::Add(hn::Add(hn::Sub(hn::Mul(ah, bh), hi), hn::Mul(ah, bl)), hn::Mul(al, bh)),
-               hn::Mul(al, bl));
-#else
-  (void)d;
-  lo = hn::MulSub(a, b, hi);
-#endif
-  lo = hn::IfThenElse(hn::IsFinite(lo), lo, hn::Zero(d));  // a or b infinite, or overflow
-  return hi;
-}
-
 // v with its sign flipped where s is negative: v * sign(s), exactly.
 template <class D, class V>
 HWY_INLINE V MulSign(D d, V v, V s) {
   return hn::Xor(v, hn::And(hn::SignBit(d), s));
-}
-
-// ---- double-word arithmetic: a value as an unevaluated sum hi + lo, |lo| <= ulp(hi) / 2.
-
-// a + b = s + e exactly (Knuth).
-template <class V>
-HWY_INLINE V TwoSum(V a, V b, V& e) {
-  const V s = hn::Add(a, b);
-  const V bp = hn::Sub(s, a);
-  e = hn::Add(hn::Sub(a, hn::Sub(s, bp)), hn::Sub(b, bp));
-  return s;
-}
-// The same when |a| >= |b| (Dekker).
-template <class V>
-HWY_INLINE V FastTwoSum(V a, V b, V& e) {
-  const V s = hn::Add(a, b);
-  e = hn::Sub(b, hn::Sub(s, a));
-  return s;
-}
-
-// (ah + al) / (bh + bl) = hi + lo, relative error ~2^-100 (one Newton correction of the
-// quotient; finite operands, bh != 0).
-template <class D, class V>
-HWY_INLINE V DivDW(D d, V ah, V al, V bh, V bl, V& lo) {
-  const V q0 = hn::Div(ah, bh);
-  V pl;
-  const V ph = TwoProd(d, q0, bh, pl);
-  const V r = hn::NegMulAdd(q0, bl, hn::Add(hn::Sub(hn::Sub(ah, ph), pl), al));
-  return FastTwoSum(q0, hn::Div(r, bh), lo);
-}
-
-// sqrt(h + l) = hi + lo (one Newton correction; h >= 0).
-template <class D, class V>
-HWY_INLINE V SqrtDW(D d, V h, V l, V& lo) {
-  const V s = hn::Sqrt(h);
-  V e;
-  const V s2 = TwoProd(d, s, s, e);
-  const V r = hn::Add(hn::Sub(hn::Sub(h, s2), e), l);
-  const V c = hn::IfThenElseZero(hn::Gt(s, hn::Zero(d)), hn::Div(r, hn::Add(s, s)));
-  return FastTwoSum(s, hn::IfThenElseZero(hn::IsFinite(c), c), lo);
-}
-// 1 + a x^2 = hi + lo (a >= 0; finite where a x^2 is).
-template <class D, class V>
-HWY_INLINE V OnePlusAxx(D d, V a, V x, V& lo) {
-  V pl, ql, e;
-  const V p = TwoProd(d, x, x, pl);
-  const V q = TwoProd(d, a, p, ql);
-  const V t = TwoSum(hn::Set(d, 1), q, e);
-  return FastTwoSum(t, hn::Add(e, hn::MulAdd(a, pl, ql)), lo);
 }
 
 // 2^j for integral j in [-1022, 1023], built in the exponent field (no integer lanes needed:
@@ -165,10 +86,10 @@ HWY_INLINE V Expm1Reduced(D d, V x, V xl, V& k, V& ml) {
   k = hn::Round(hn::Mul(x, Const(d, 1.4426950408889634)));
   const V r1 = hn::NegMulAdd(k, Const(d, kLn2Hi), x);
   V rl;
-  V rh = TwoSum(r1, hn::Neg(hn::Mul(k, Const(d, kLn2Lo))), rl);
-  rh = FastTwoSum(rh, hn::Add(rl, xl), rl);  // x's own low part joins r's
+  V rh = TwoSums(r1, hn::Neg(hn::Mul(k, Const(d, kLn2Lo))), rl);
+  rh = FastTwoSums(rh, hn::Add(rl, xl), rl);  // x's own low part joins r's
   V p2l;
-  const V p2h = TwoProd(d, rh, rh, p2l);
+  const V p2h = TwoProducts(d, rh, rh, p2l);
   V poly = Const(d, 1.0 / 1307674368000.0);  // 1/15!
   constexpr double kInvFact[] = {1.0 / 87178291200.0, 1.0 / 6227020800.0, 1.0 / 479001600.0,
                                  1.0 / 39916800.0,    1.0 / 3628800.0,    1.0 / 362880.0,
@@ -178,9 +99,9 @@ HWY_INLINE V Expm1Reduced(D d, V x, V xl, V& k, V& ml) {
   const V half = Const(d, 0.5);
   const V tail = hn::MulAdd(hn::Mul(rh, p2h), poly, hn::Mul(p2l, half));  // r^3 P(r) + lo(r^2)/2
   V e1;
-  const V s1 = TwoSum(rh, hn::Mul(p2h, half), e1);
+  const V s1 = TwoSums(rh, hn::Mul(p2h, half), e1);
   const V l = hn::Add(hn::Add(e1, tail), hn::MulAdd(rl, rh, rl));  // + rl (1 + r)
-  return FastTwoSum(s1, l, ml);
+  return FastTwoSums(s1, l, ml);
 }
 
 // f64 lanes: exp(x) = hi + lo, relative error below 2^-58, for x in [-745.2, 709.78]
@@ -191,9 +112,9 @@ HWY_INLINE V ExpDW(D d, V x, V xl, V& lo) {
   V k, ml;
   const V mh = Expm1Reduced(d, x, xl, k, ml);
   V e;
-  const V h = TwoSum(hn::Set(d, 1), mh, e);
+  const V h = TwoSums(hn::Set(d, 1), mh, e);
   V l;
-  const V hh = FastTwoSum(h, hn::Add(e, ml), l);
+  const V hh = FastTwoSums(h, hn::Add(e, ml), l);
   // Subnormal results: hi is rounded once already, and a scaled lo would be one more
   // rounding (up to a whole subnormal ULP) rather than a correction.
   lo = hn::IfThenZeroElse(hn::Lt(k, Const(d, -1021)), ScaleByPow2(d, l, k));
@@ -243,9 +164,9 @@ HWY_INLINE V Expm1DW(D d, V x, V& lo) {
   const V mh = Expm1Reduced(d, x, hn::Zero(d), k, ml);
   const V p = Pow2(d, k);
   V e0, e1;
-  const V s0 = TwoSum(p, hn::Set(d, -1), e0);  // 2^k - 1 is not a double below k = -53
-  const V s1 = TwoSum(s0, hn::Mul(mh, p), e1);
-  return FastTwoSum(s1, hn::Add(hn::MulAdd(ml, p, e0), e1), lo);
+  const V s0 = TwoSums(p, hn::Set(d, -1), e0);  // 2^k - 1 is not a double below k = -53
+  const V s1 = TwoSums(s0, hn::Mul(mh, p), e1);
+  return FastTwoSums(s1, hn::Add(hn::MulAdd(ml, p, e0), e1), lo);
 }
 
 // exp(x) that keeps NaN and overflows to inf. f64: ExpDW rounded once (0.52 ULP at most).
@@ -330,7 +251,7 @@ HWY_INLINE V Expm1Parts(D d, V x, V& lo) {
   } else if constexpr (kNativeF32<D>) {
     // f32 lanes (the native f32 kernels, FMA targets): 2^k (h + l) - 1 from ExpScaledF32 on
     // [-30, 88.7], 2^k h exact (in two steps: k <= 128) and its sum with -1 split exactly
-    // (TwoSum): relative error ~2^-28, also for tiny x (h - 1 and l hold x's bits). Below
+    // (TwoSums): relative error ~2^-28, also for tiny x (h - 1 and l hold x's bits). Below
     // -30 -1, above inf.
     const V xc = hn::Min(hn::Max(x, Const(d, -30)), MaxLog(d));
     V l, k;
@@ -338,9 +259,9 @@ HWY_INLINE V Expm1Parts(D d, V x, V& lo) {
     const V k1 = hn::Min(k, Const(d, 120));
     const V sc1 = Pow2(d, k1), sc2 = Pow2(d, hn::Sub(k, k1));
     V ue;
-    const V u = TwoSum(hn::Mul(hn::Mul(h, sc1), sc2), hn::Set(d, -1), ue);
+    const V u = TwoSums(hn::Mul(hn::Mul(h, sc1), sc2), hn::Set(d, -1), ue);
     V e2;
-    const V hi = TwoSum(u, hn::MulAdd(hn::Mul(l, sc1), sc2, ue), e2);
+    const V hi = TwoSums(u, hn::MulAdd(hn::Mul(l, sc1), sc2, ue), e2);
     const auto inside = hn::And(hn::Ge(x, Const(d, -30)), hn::Le(x, MaxLog(d)));
     lo = hn::IfThenElseZero(inside, e2);
     const V out = hn::IfThenElse(hn::Gt(x, MaxLog(d)), hn::Inf(d), hn::Set(d, -1));
@@ -364,9 +285,9 @@ HWY_INLINE V Log1pDW(D d, V a, V al, V& lo) {
   const hn::RebindToSigned<D> di;
   const V one = hn::Set(d, 1);
   V e;
-  const V uh = TwoSum(one, a, e);
+  const V uh = TwoSums(one, a, e);
   V ul;
-  const V u = FastTwoSum(uh, hn::Add(e, al), ul);
+  const V u = FastTwoSums(uh, hn::Add(e, al), ul);
   // k: the exponent of u, one more where the mantissa is above sqrt(2).
   const auto bits = hn::BitCast(du, u);
   V k = hn::Sub(hn::ConvertTo(d, hn::BitCast(di, hn::ShiftRight<52>(bits))), Const(d, 1023));
@@ -377,12 +298,12 @@ HWY_INLINE V Log1pDW(D d, V a, V al, V& lo) {
   const V m = hn::Mul(u, inv), ml = hn::Mul(ul, inv);
   // m - 1: exact (Sterbenz) plus ml; at k = 0 it is a + al itself, taken as given.
   V ne;
-  V nh = FastTwoSum(hn::Sub(m, one), ml, ne);
+  V nh = FastTwoSums(hn::Sub(m, one), ml, ne);
   const auto k0 = hn::Eq(k, hn::Zero(d));
   nh = hn::IfThenElse(k0, a, nh);
   ne = hn::IfThenElse(k0, al, ne);
   V de;
-  const V dh = TwoSum(m, one, de);
+  const V dh = TwoSums(m, one, de);
   V fl;
   const V fh = DivDW(d, nh, ne, dh, hn::Add(de, ml), fl);
   const V f2 = hn::Mul(fh, fh);
@@ -390,9 +311,9 @@ HWY_INLINE V Log1pDW(D d, V a, V al, V& lo) {
   for (int n = 23; n >= 3; n -= 2) poly = hn::MulAdd(poly, f2, Const(d, 1.0 / n));
   const V tail = hn::Mul(hn::Mul(hn::Add(fh, fh), f2), poly);
   V s1e;
-  const V s1 = TwoSum(hn::Mul(k, Const(d, kLn2Hi)), hn::Add(fh, fh), s1e);
+  const V s1 = TwoSums(hn::Mul(k, Const(d, kLn2Hi)), hn::Add(fh, fh), s1e);
   const V rest = hn::Add(hn::Add(s1e, hn::MulAdd(k, Const(d, kLn2Lo), hn::Add(fl, fl))), tail);
-  const V h = FastTwoSum(s1, rest, lo);
+  const V h = FastTwoSums(s1, rest, lo);
   // log1p(a) = a to the last bit for tiny a (where a / 2 would round in the subnormals).
   const auto tiny = hn::Lt(hn::Abs(a), Const(d, 0x1p-900));
   lo = hn::IfThenElse(tiny, al, lo);
@@ -408,17 +329,17 @@ template <class D, class V>
 HWY_INLINE V Log1pF32(D d, V a, V al, V& lo) {
   const V one = hn::Set(d, 1);
   V ue;
-  const V uh = FastTwoSum(one, a, ue);
+  const V uh = FastTwoSums(one, a, ue);
   const auto big = hn::Gt(uh, Const(d, 1.4142135381698608));
   const V k = hn::IfThenElseZero(big, one);
   const V sc = hn::IfThenElse(big, Const(d, 0.5), one);
   // m = mh + ml + mll: exact scalings; al apart (ue + al would round it away when ue = a).
   const V mh = hn::Mul(uh, sc), ml = hn::Mul(ue, sc), mll = hn::Mul(al, sc);
   V ne;
-  const V nh = TwoSum(hn::Sub(mh, one), ml, ne);  // m - 1
+  const V nh = TwoSums(hn::Sub(mh, one), ml, ne);  // m - 1
   ne = hn::Add(ne, mll);
   V de;
-  const V dh = TwoSum(mh, one, de);  // m + 1
+  const V dh = TwoSums(mh, one, de);  // m + 1
   const V dl = hn::Add(de, hn::Add(ml, mll));
   const V fh = hn::Div(nh, dh);
   const V r = hn::NegMulAdd(fh, dl, hn::Add(hn::NegMulAdd(fh, dh, nh), ne));
@@ -428,10 +349,10 @@ HWY_INLINE V Log1pF32(D d, V a, V al, V& lo) {
   for (int n = 11; n >= 3; n -= 2) p = hn::MulAdd(p, f2, Const(d, 1.0 / n));
   const V tail = hn::Mul(hn::Mul(hn::Add(fh, fh), f2), p);
   V s1e;
-  const V s1 = TwoSum(hn::Mul(k, Const(d, 0.6931471824645996)), hn::Add(fh, fh), s1e);
+  const V s1 = TwoSums(hn::Mul(k, Const(d, 0.6931471824645996)), hn::Add(fh, fh), s1e);
   const V rest =
       hn::Add(hn::Add(s1e, hn::MulAdd(k, Const(d, -1.904654299957768e-09), hn::Add(fl, fl))), tail);
-  V h = FastTwoSum(s1, rest, lo);
+  V h = FastTwoSums(s1, rest, lo);
   // log1p(a) = a to the last bit below 2^-30 (where a / 2 would round in the subnormals).
   const auto tiny = hn::Lt(a, Const(d, 0x1p-30));
   lo = hn::IfThenElse(tiny, al, lo);
@@ -475,7 +396,7 @@ HWY_INLINE V TanhParts(D d, V x, V& lo) {
     V ml;
     const V mh = Expm1DW(d, hn::Mul(a, Const(d, -2)), ml);
     V de;
-    const V dh = TwoSum(Const(d, 2), mh, de);
+    const V dh = TwoSums(Const(d, 2), mh, de);
     V tl;
     V th = DivDW(d, hn::Neg(mh), hn::Neg(ml), dh, hn::Add(de, ml), tl);
     const auto sat = hn::Ge(a, Const(d, 20));
@@ -561,7 +482,7 @@ HWY_INLINE V CosNaN(D d, V x) {
 template <class D, class V>
 HWY_INLINE V ExpNegSquare(D d, V x, double h) {
   V lo;
-  const V hi = TwoProd(d, x, x, lo);
+  const V hi = TwoProducts(d, x, x, lo);
   const V e = ExpNaN(d, hn::Mul(hi, Const(d, -h)));
   return hn::NegMulAdd(e, hn::Mul(lo, Const(d, h)), e);  // e * (1 - lo * h)
 }

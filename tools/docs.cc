@@ -139,10 +139,22 @@ std::string list_markdown() {
   std::ostringstream o;
   o << "# Functions\n\n"
     << "Generated from the registry by `actfn list --markdown` (a test fails when this file and\n"
-    << "the registry disagree). Each function is a C++ function, a CLI word and, later, a Python\n"
-    << "ufunc of the same name; `actfn <name> --help` prints the same facts.\n\n"
-    << "| name | kind | parameters (default, valid values) | y | derivative | backward reads |\n"
-    << "|---|---|---|---|---|---|\n";
+    << "the registry disagree). Each function is a C++ function, a CLI word and a Python ufunc\n"
+    << "(gufunc along an axis) of the same name; `actfn <name> --help` prints the same facts.\n"
+    << "Kinds: elementwise; along an axis (one output per input); reduction (one value per line);\n"
+    << "gated (a line of 2m values split into halves a, b; m outputs). The family is the file\n"
+    << "src/kernels/<family>-inl.h (or .h) with its formula, reference and kernel.\n\n"
+    << "| name | kind | family | parameters (default, valid values) | y | derivative | backward reads |\n"
+    << "|---|---|---|---|---|---|---|\n";
+  const auto kind = [](actfn::Kind k) {
+    switch (k) {
+      case actfn::Kind::elementwise: return "elementwise";
+      case actfn::Kind::axis: return "along an axis";
+      case actfn::Kind::reduce: return "reduction";
+      case actfn::Kind::gated: return "gated";
+    }
+    return "";
+  };
   const auto cell = [](std::string_view v) {
     std::string s;
     for (char c : v) s += c == '|' ? std::string("\\|") : std::string(1, c);
@@ -156,7 +168,7 @@ std::string list_markdown() {
     }
     std::string name = "`" + std::string(op.name) + "`";
     if (!op.alias.empty()) name += " (`" + std::string(op.alias) + "`)";
-    o << "| " << name << " | " << (op.kind == actfn::Kind::axis ? "along an axis" : "elementwise")
+    o << "| " << name << " | " << kind(op.kind) << " | " << op.family
       << " | " << (params.empty() ? "-" : cell(params)) << " | " << cell(op.formula) << " | "
       << cell(op.derivative) << " | " << reads_text(op) << " |\n";
   }

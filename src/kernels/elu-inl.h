@@ -169,7 +169,7 @@ HWY_INLINE V EluGrad(D d, V dy, V x, V s, V ak, V k) {
   const V e = ExpParts(d, hn::Mul(hn::IfThenElseZero(hn::Not(pos), x), k), el);
   // dy a k (e + el) with one rounding: a k e as a double-word, times dy.
   V pl;
-  const V ph = TwoProd(d, ak, e, pl);
+  const V ph = TwoProducts(d, ak, e, pl);
   pl = hn::MulAdd(ak, el, pl);
   const V neg_dx = hn::MulAdd(dy, ph, hn::Mul(dy, hn::IfThenElseZero(hn::IsFinite(ph), pl)));
   return hn::IfThenElse(pos, Chain(d, dy, x, s),
@@ -177,17 +177,18 @@ HWY_INLINE V EluGrad(D d, V dy, V x, V s, V ak, V k) {
 }
 
 struct Elu : Kernel {
+  static constexpr std::size_t kAlpha = spec::elu.param("alpha");
   // f32 native where the target has FMA (Expm1Parts' and ExpParts' f32 branches; alpha as
   // a double-word of f32s).
   static constexpr bool kF32ViaF64 = !kFma;
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
-    return EluOf<true>(d, x, hn::Set(d, 1), hn::Zero(d), P(d, 0), PLo(d, 0), hn::Set(d, 1));
+    return EluOf<true>(d, x, hn::Set(d, 1), hn::Zero(d), P(d, kAlpha), PLo(d, kAlpha), hn::Set(d, 1));
   }
   template <class D, class V>
   HWY_INLINE V BackwardX(D d, V dy, V x) const {
-    return EluGrad(d, dy, x, hn::Set(d, 1), P(d, 0), hn::Set(d, 1));
+    return EluGrad(d, dy, x, hn::Set(d, 1), P(d, kAlpha), hn::Set(d, 1));
   }
 };
 
@@ -212,14 +213,15 @@ struct Selu : Kernel {
 };
 
 struct Celu : Kernel {
+  static constexpr std::size_t kAlpha = spec::celu.param("alpha");
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
-    return EluOf(d, x, hn::Set(d, 1), hn::Zero(d), P(d, 0), hn::Zero(d), P(d, 0));
+    return EluOf(d, x, hn::Set(d, 1), hn::Zero(d), P(d, kAlpha), hn::Zero(d), P(d, kAlpha));
   }
   template <class D, class V>
   HWY_INLINE V BackwardX(D d, V dy, V x) const {
-    return EluGrad(d, dy, x, hn::Set(d, 1), hn::Set(d, 1), Const(d, 1 / p[0]));
+    return EluGrad(d, dy, x, hn::Set(d, 1), hn::Set(d, 1), Const(d, 1 / p[kAlpha]));
   }
 };
 
@@ -239,15 +241,19 @@ HWY_INLINE V Expm1MinusX(D d, V m) {
 }
 
 struct Xielu : Kernel {
+  static constexpr std::size_t kAlphaP = spec::xielu.param("alpha_p");
+  static constexpr std::size_t kAlphaN = spec::xielu.param("alpha_n");
+  static constexpr std::size_t kBeta = spec::xielu.param("beta");
+  static constexpr std::size_t kEps = spec::xielu.param("eps");
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
-    const V ap = P(d, 0), an = P(d, 1), beta = P(d, 2), eps = P(d, 3);
+    const V ap = P(d, kAlphaP), an = P(d, kAlphaN), beta = P(d, kBeta), eps = P(d, kEps);
     const V pos = hn::Mul(x, hn::MulAdd(ap, x, beta));
     // x < eps: alpha_n (expm1(x) - x) + beta x; below -1 as x (beta - alpha_n) + alpha_n
     // expm1(x), which cannot overflow before the result does.
     const V below = hn::MulAdd(an, Expm1MinusX(d, x), hn::Mul(beta, x));
-    const V far = hn::MulAdd(x, Const(d, p[2] - p[1]), hn::Mul(an, Expm1NaN(d, hn::Max(x, Const(d, -1e4)))));
+    const V far = hn::MulAdd(x, Const(d, p[kBeta] - p[kAlphaN]), hn::Mul(an, Expm1NaN(d, hn::Max(x, Const(d, -1e4)))));
     const V above = hn::MulAdd(an, hn::Sub(Expm1NaN(d, eps), x), hn::Mul(beta, x));  // eps <= x <= 0
     const V neg = hn::IfThenElse(hn::Lt(x, eps),
                                  hn::IfThenElse(hn::Lt(x, hn::Set(d, -1)), far, below), above);
@@ -261,7 +267,7 @@ struct Xielu : Kernel {
   }
   template <class D, class V>
   HWY_INLINE V BackwardX(D d, V dy, V x) const {
-    const V ap = P(d, 0), an = P(d, 1), beta = P(d, 2), eps = P(d, 3);
+    const V ap = P(d, kAlphaP), an = P(d, kAlphaN), beta = P(d, kBeta), eps = P(d, kEps);
     // dy (2 alpha_p x + beta) as (2 alpha_p dy) x + beta dy: 2 alpha_p x may overflow alone.
     const V pos = hn::MulAdd(hn::Mul(hn::Add(ap, ap), dy), x, hn::Mul(beta, dy));
     const auto below = hn::Lt(x, eps);
@@ -298,25 +304,27 @@ HWY_INLINE void IsruParts(D d, V x, V alpha, V& y, V& g, V& g3) {
 }
 
 struct Isru : Kernel {
+  static constexpr std::size_t kAlpha = spec::isru.param("alpha");
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
     V y, g, g3;
-    IsruParts(d, x, P(d, 0), y, g, g3);
+    IsruParts(d, x, P(d, kAlpha), y, g, g3);
     // x / sqrt(1 + alpha x^2) -> sign(x) / sqrt(alpha); identity when alpha = 0.
-    const V lim = hn::IfThenElse(hn::Gt(P(d, 0), hn::Zero(d)),
-                                 hn::Div(hn::Set(d, 1), hn::Sqrt(P(d, 0))), hn::Inf(d));
+    const V lim = hn::IfThenElse(hn::Gt(P(d, kAlpha), hn::Zero(d)),
+                                 hn::Div(hn::Set(d, 1), hn::Sqrt(P(d, kAlpha))), hn::Inf(d));
     return AtInf(d, x, y, hn::Neg(lim), lim);
   }
   template <class D, class V>
   HWY_INLINE V BackwardX(D d, V dy, V x) const {
     V y, g, g3;
-    IsruParts(d, x, P(d, 0), y, g, g3);
+    IsruParts(d, x, P(d, kAlpha), y, g, g3);
     return Chain(d, dy, x, g3);
   }
 };
 
 struct Isrlu : Isru {
+  static_assert(spec::isrlu.param("alpha") == kAlpha);  // read by Isru's code
   using Isru::Isru;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {

@@ -9,7 +9,7 @@
 // The exact form is computed, not approximated: for a = |x|,
 // Phi(-a) = exp(-a^2/2) M(a) where M is the scaled Mills ratio, a smooth function fitted by
 // tools/fit/chebyshev.py as two Chebyshev series (34 terms in all for f64, 16 for f32,
-// relative error below 1e-17 and 2e-9), and a^2/2 is formed exactly (TwoProd), so the
+// relative error below 1e-17 and 2e-9), and a^2/2 is formed exactly (TwoProducts), so the
 // negative tail keeps its relative precision (gelu(-10) = -7.6e-23, not 0 or noise). The tanh
 // form is evaluated as x s(2u): 1 + tanh(u) cancels for negative x, s(2u) does not.
 
@@ -182,15 +182,16 @@ HWY_INLINE void NormalTail(D d, V a, V& tail, V& pdf, V& m, V& zh, V& zl) {
   m = hn::IfThenElse(hn::Le(a, Const(d, 8)), near, hn::Mul(far, u));
   const V g = ExpNegSquare(d, a, 0.5);  // exp(-a^2/2), exponent exact
   V lo;
-  zh = hn::Mul(TwoProd(d, a, a, lo), Const(d, -0.5));
+  zh = hn::Mul(TwoProducts(d, a, a, lo), Const(d, -0.5));
   zl = hn::Mul(lo, Const(d, -0.5));
   tail = hn::Mul(g, m);
   pdf = hn::Mul(g, Const(d, 0.398942280401432677939946059934381868));
 }
 
 struct Gelu : Kernel {
+  static constexpr std::size_t kApproximate = spec::gelu.param("approximate");
   using Kernel::Kernel;
-  bool exact() const { return p[0] == 0; }
+  bool exact() const { return p[kApproximate] == 0; }
   // 2u = x (c0 + c1 x^2), c0 = 2 sqrt(2/pi), c1 = 0.044715 c0, as hi + lo (tools: mpmath).
   // s(2u) is exp(2u) in the negative tail, so every rounding of 2u would cost |2u| eps
   // relative (1000 ULP at x = -20): 2u is formed in double-word arithmetic.
@@ -199,15 +200,15 @@ struct Gelu : Kernel {
   template <class D, class V>
   HWY_INLINE V U2(D d, V x, V& lo) const {
     V ql, ml;
-    const V qh = TwoProd(d, x, x, ql);
-    const V mh = TwoProd(d, Const(d, kC1Hi), qh, ml);
-    const V sh = hn::Add(mh, Const(d, kC0Hi));  // TwoSum(mh, c0)
+    const V qh = TwoProducts(d, x, x, ql);
+    const V mh = TwoProducts(d, Const(d, kC1Hi), qh, ml);
+    const V sh = hn::Add(mh, Const(d, kC0Hi));  // TwoSums(mh, c0)
     const V bp = hn::Sub(sh, mh);
     const V sl = hn::Add(hn::Sub(mh, hn::Sub(sh, bp)), hn::Sub(Const(d, kC0Hi), bp));
     const V pl = hn::Add(hn::Add(sl, ml), hn::MulAdd(Const(d, kC1Hi), ql,
                                                      hn::MulAdd(Const(d, kC1Lo), qh, Const(d, kC0Lo))));
     V ul;
-    const V uh = TwoProd(d, x, sh, ul);
+    const V uh = TwoProducts(d, x, sh, ul);
     lo = hn::IfThenElseZero(hn::IsFinite(uh), hn::MulAdd(x, pl, ul));
     return uh;
   }

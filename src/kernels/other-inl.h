@@ -162,13 +162,13 @@ HWY_BEFORE_NAMESPACE();
 namespace actfn::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-// sin(a x) and cos(a x), with the product a x = t + lo kept exact (TwoProd; a rounding of t
+// sin(a x) and cos(a x), with the product a x = t + lo kept exact (TwoProducts; a rounding of t
 // would cost |t| eps absolute): sin(t + lo) = sin t + lo cos t. hn::Sin/Cos (3 ULP) serve
 // |t| <= 39000; beyond, the C library in long double, where a x is exact.
 template <class D, class V>
 HWY_INLINE void SinCosOf(D d, V x, double a, V& s, V& c) {
   V lo;
-  const V t = TwoProd(d, Const(d, a), x, lo);
+  const V t = TwoProducts(d, Const(d, a), x, lo);
   const auto bad = hn::Not(hn::Le(hn::Abs(t), Const(d, 39000)));
   const V s0 = hn::Sin(d, t), c0 = hn::Cos(d, t);
   s = FixLanes(d, bad, x, hn::MulAdd(lo, c0, s0), [a](auto v) {
@@ -180,18 +180,19 @@ HWY_INLINE void SinCosOf(D d, V x, double a, V& s, V& c) {
 }
 
 struct Snake : Kernel {
+  static constexpr std::size_t kAlpha = spec::snake.param("alpha");
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
     V s, c;
-    SinCosOf(d, x, p[0], s, c);
-    const V y = hn::MulAdd(hn::Mul(s, s), Const(d, 1 / p[0]), x);
+    SinCosOf(d, x, p[kAlpha], s, c);
+    const V y = hn::MulAdd(hn::Mul(s, s), Const(d, 1 / p[kAlpha]), x);
     return AtInf(d, x, y, x, x);  // x dominates the bounded sin^2
   }
   template <class D, class V>
   HWY_INLINE V BackwardX(D d, V dy, V x) const {
     V s, c;
-    SinCosOf(d, x, p[0], s, c);
+    SinCosOf(d, x, p[kAlpha], s, c);
     return hn::Mul(dy, hn::MulAdd(hn::Add(s, s), c, hn::Set(d, 1)));
   }
 };
@@ -267,7 +268,7 @@ struct InverseQuadratic : Kernel {
     const V rh = hn::Div(one, x);
     const V rl = hn::Div(hn::NegMulAdd(rh, x, one), x);
     V ql;
-    const V q = TwoProd(d, rh, rh, ql);
+    const V q = TwoProducts(d, rh, rh, ql);
     const V big = hn::Add(q, hn::MulAdd(hn::Add(rh, rh), rl, ql));
     const V lim = Const(d, sizeof(hn::TFromD<D>) == 4 ? 1e18 : 1e150);
     return hn::IfThenElse(hn::Gt(hn::Abs(x), lim), hn::IfThenElseZero(hn::IsFinite(x), big), small);
@@ -332,7 +333,7 @@ struct Spline : Kernel {
   HWY_INLINE V Forward(D d, V x) const {
     // x^2 and log1p(x) as double-words, their product rounded once (x^2 finite).
     V pl, ll;
-    const V p = TwoProd(d, x, x, pl);
+    const V p = TwoProducts(d, x, x, pl);
     const V l = Log1pParts(d, x, hn::Zero(d), ll);
     const V y = hn::MulAdd(p, l, hn::MulAdd(p, ll, hn::Mul(pl, l)));
     const auto plain = hn::Or(hn::Not(hn::IsFinite(p)), hn::Not(hn::IsFinite(l)));
@@ -353,9 +354,9 @@ struct Sqnl : Kernel {
   HWY_INLINE V Forward(D d, V x) const {
     const V a = hn::Abs(x), two = Const(d, 2), one = hn::Set(d, 1);
     V pl, e, lo;  // a - a^2 / 4 with a^2 exact, rounded once
-    const V p = TwoProd(d, a, a, pl);
-    const V s = TwoSum(a, hn::Mul(p, Const(d, -0.25)), e);
-    const V mid = FastTwoSum(s, hn::MulAdd(pl, Const(d, -0.25), e), lo);
+    const V p = TwoProducts(d, a, a, pl);
+    const V s = TwoSums(a, hn::Mul(p, Const(d, -0.25)), e);
+    const V mid = FastTwoSums(s, hn::MulAdd(pl, Const(d, -0.25), e), lo);
     return hn::CopySign(hn::IfThenElse(hn::Ge(a, two), one, mid), x);
   }
   template <class D, class V>

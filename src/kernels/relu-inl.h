@@ -254,31 +254,36 @@ struct Relu : Kernel {
 };
 
 struct LeakyRelu : Kernel {
+  static constexpr std::size_t kAlpha = spec::leaky_relu.param("alpha");
   // alpha x rounded once from the f64 alpha as a double-word of the lanes' type (FMA; without
   // it, f32 goes through f64).
   static constexpr bool kF32ViaF64 = !kFma;
   using Kernel::Kernel;
   template <class D, class V>
-  HWY_INLINE V Forward(D d, V x) const { return Slope(d, x, P(d, 0), PLo(d, 0)); }
+  HWY_INLINE V Forward(D d, V x) const { return Slope(d, x, P(d, kAlpha), PLo(d, kAlpha)); }
   template <class D, class V>
   HWY_INLINE V BackwardX(D d, V dy, V x) const {
-    return SlopeGrad(d, dy, x, P(d, 0), PLo(d, 0));
+    return SlopeGrad(d, dy, x, P(d, kAlpha), PLo(d, kAlpha));
   }
 };
 
+// leaky_relu's kernel, its alpha read as prelu's weight.
 struct Prelu : LeakyRelu {
+  static_assert(spec::prelu.param("weight") == kAlpha);
   using LeakyRelu::LeakyRelu;
 };
 
 struct Rrelu : Kernel {
+  static constexpr std::size_t kLower = spec::rrelu.param("lower");
+  static constexpr std::size_t kUpper = spec::rrelu.param("upper");
   static constexpr bool kF32ViaF64 = !kFma;  // as leaky_relu
   using Kernel::Kernel;
   // The mean slope (lower + upper) / 2 in f64, and its part the lanes cannot hold.
   template <class D>
-  HWY_INLINE hn::Vec<D> Alpha(D d) const { return Const(d, (p[0] + p[1]) / 2); }
+  HWY_INLINE hn::Vec<D> Alpha(D d) const { return Const(d, (p[kLower] + p[kUpper]) / 2); }
   template <class D>
   HWY_INLINE hn::Vec<D> AlphaLo(D d) const {
-    const double a = (p[0] + p[1]) / 2;
+    const double a = (p[kLower] + p[kUpper]) / 2;
     return Const(d, a - static_cast<double>(static_cast<hn::TFromD<D>>(a)));
   }
   template <class D, class V>
@@ -290,12 +295,14 @@ struct Rrelu : Kernel {
 };
 
 struct Hardtanh : Kernel {
+  static constexpr std::size_t kMinVal = spec::hardtanh.param("min_val");
+  static constexpr std::size_t kMaxVal = spec::hardtanh.param("max_val");
   static constexpr bool kF32ViaF64 = false;
   using Kernel::Kernel;
   template <class D, class V>
-  HWY_INLINE V Forward(D d, V x) const { return Clamp(d, x, P(d, 0), P(d, 1)); }
+  HWY_INLINE V Forward(D d, V x) const { return Clamp(d, x, P(d, kMinVal), P(d, kMaxVal)); }
   template <class D, class V>
-  HWY_INLINE V BackwardX(D d, V dy, V x) const { return ClampGrad(d, dy, x, P(d, 0), P(d, 1)); }
+  HWY_INLINE V BackwardX(D d, V dy, V x) const { return ClampGrad(d, dy, x, P(d, kMinVal), P(d, kMaxVal)); }
 };
 
 struct Relu6 : Kernel {
@@ -310,37 +317,42 @@ struct Relu6 : Kernel {
 };
 
 struct Threshold : Kernel {
+  static constexpr std::size_t kThreshold = spec::threshold.param("threshold");
+  static constexpr std::size_t kValue = spec::threshold.param("value");
   static constexpr bool kF32ViaF64 = false;
   using Kernel::Kernel;
   template <class D, class V>
-  HWY_INLINE V Forward(D d, V x) const { return hn::IfThenElse(hn::Le(x, P(d, 0)), P(d, 1), x); }
+  HWY_INLINE V Forward(D d, V x) const { return hn::IfThenElse(hn::Le(x, P(d, kThreshold)), P(d, kValue), x); }
   template <class D, class V>
   HWY_INLINE V BackwardX(D d, V dy, V x) const {
-    return Chain(d, dy, x, Step(d, hn::Gt(x, P(d, 0)), hn::Zero(d)));
+    return Chain(d, dy, x, Step(d, hn::Gt(x, P(d, kThreshold)), hn::Zero(d)));
   }
 };
 
 struct Hardshrink : Kernel {
+  static constexpr std::size_t kLambd = spec::hardshrink.param("lambd");
   static constexpr bool kF32ViaF64 = false;
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
-    return hn::IfThenElse(hn::Le(hn::Abs(x), P(d, 0)), hn::Zero(d), x);
+    return hn::IfThenElse(hn::Le(hn::Abs(x), P(d, kLambd)), hn::Zero(d), x);
   }
   template <class D, class V>
   HWY_INLINE V BackwardX(D d, V dy, V x) const {
-    return Chain(d, dy, x, Step(d, hn::Gt(hn::Abs(x), P(d, 0)), hn::Zero(d)));
+    return Chain(d, dy, x, Step(d, hn::Gt(hn::Abs(x), P(d, kLambd)), hn::Zero(d)));
   }
 };
 
 struct Softshrink : Hardshrink {
+  static constexpr std::size_t kLambd = spec::softshrink.param("lambd");
+  static_assert(kLambd == Hardshrink::kLambd);  // its backward is hardshrink's
   // x - lambd cancels near lambd: in f64 with the exact f64 lambd, then rounded once.
   static constexpr bool kF32ViaF64 = true;
   using Hardshrink::Hardshrink;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
-    const V shrunk = hn::Sub(x, hn::CopySign(P(d, 0), x));
-    return hn::IfThenElse(hn::Le(hn::Abs(x), P(d, 0)), hn::Zero(d), shrunk);
+    const V shrunk = hn::Sub(x, hn::CopySign(P(d, kLambd), x));
+    return hn::IfThenElse(hn::Le(hn::Abs(x), P(d, kLambd)), hn::Zero(d), shrunk);
   }
 };
 

@@ -214,7 +214,7 @@ struct Logistic {
   V e, s, ds, s_lo;
   V su, su_lo, sc1, sc2;
 };
-// x may carry a low part (x + lo, |lo| <= ulp(x)/2), as a product b * x from TwoProd: the
+// x may carry a low part (x + lo, |lo| <= ulp(x)/2), as a product b * x from TwoProducts: the
 // exponent then loses nothing to the rounding of b * x (|b x| eps relative, 100 ULP at 100).
 // f64: e = exp(-|x|) as a double-word (ExpDW), 1 + e and the quotients in double-word
 // arithmetic, each result rounded once: sigmoid within 0.52 ULP, s (1 - s) = e / (1 + e)^2
@@ -231,14 +231,14 @@ HWY_INLINE Logistic<V> LogisticOf(D d, V x, V lo) {
     el = hn::IfThenZeroElse(under, el);
     el = hn::NegMulAdd(eh, MulSign(d, lo, x), el);  // exp(-|x + lo|) = e (1 - sign(x) lo)
     V te;
-    const V th = TwoSum(one, eh, te);
+    const V th = TwoSums(one, eh, te);
     const V tl = hn::Add(te, el);
     const auto pos = hn::Gt(x, hn::Zero(d));
     V sl;
     const V sh = DivDW(d, hn::IfThenElse(pos, one, eh), hn::IfThenZeroElse(pos, el), th, tl, sl);
     // (1 + e)^2 = th^2 + 2 th tl, as a double-word.
     V qe;
-    const V qh = TwoProd(d, th, th, qe);
+    const V qh = TwoProducts(d, th, th, qe);
     V dl;
     const V dh = DivDW(d, eh, el, qh, hn::MulAdd(hn::Add(th, th), tl, qe), dl);
     const auto nan = hn::IsNaN(x);
@@ -304,7 +304,7 @@ HWY_INLINE Logistic<V> LogisticOf(D d, V x) {
 template <class D, class V>
 HWY_INLINE Logistic<V> LogisticOfProduct(D d, V b, V x, V b_lo) {
   V lo;
-  const V z = TwoProd(d, b, x, lo);
+  const V z = TwoProducts(d, b, x, lo);
   return LogisticOf(d, z, hn::IfThenElseZero(hn::IsFinite(z), hn::MulAdd(b_lo, x, lo)));
 }
 template <class D, class V>
@@ -346,8 +346,8 @@ HWY_INLINE V SoftplusOf(D d, V z, V lo, V& out_lo) {
       l = Log1pF32(d, a, al, ll);
     }
     V s0e;
-    const V s0 = TwoSum(hn::IfThenElseZero(pos, z), l, s0e);
-    V h = FastTwoSum(s0, hn::Add(hn::Add(s0e, ll), hn::IfThenElseZero(pos, lo)), out_lo);
+    const V s0 = TwoSums(hn::IfThenElseZero(pos, z), l, s0e);
+    V h = FastTwoSums(s0, hn::Add(hn::Add(s0e, ll), hn::IfThenElseZero(pos, lo)), out_lo);
     // z = -inf gives 0 (e = 0), +inf inf, NaN NaN.
     h = hn::IfThenElse(hn::Eq(z, hn::Inf(d)), z, h);
     out_lo = hn::IfThenZeroElse(hn::Or(hn::IsNaN(z), hn::IsInf(z)), out_lo);
@@ -387,7 +387,7 @@ struct Hardsigmoid : Kernel {
   HWY_INLINE V Forward(D d, V x) const {
     const V three = Const(d, 3);
     V e, lo;
-    const V s = TwoSum(x, three, e);  // (x + 3) / 6 rounded once
+    const V s = TwoSums(x, three, e);  // (x + 3) / 6 rounded once
     const V mid = DivDW(d, s, e, Const(d, 6), hn::Zero(d), lo);
     return hn::IfThenElse(hn::Le(x, hn::Neg(three)), hn::Zero(d),
                           hn::IfThenElse(hn::Ge(x, three), hn::Set(d, 1), mid));
@@ -404,7 +404,7 @@ struct Hardsigmoid : Kernel {
 template <class D, class V>
 HWY_INLINE V SwishOf(D d, V x, V b, V b_lo) {
   V lo;
-  const V z = TwoProd(d, b, x, lo);
+  const V z = TwoProducts(d, b, x, lo);
   lo = hn::IfThenElseZero(hn::IsFinite(z), hn::MulAdd(b_lo, x, lo));
   const auto l = LogisticOf(d, z, lo);
   V y;
@@ -454,13 +454,14 @@ struct Silu : Kernel {
 };
 
 struct Swish : Kernel {
+  static constexpr std::size_t kBeta = spec::swish.param("beta");
   static constexpr bool kF32ViaF64 = !kFma;  // f32 native with FMA: LogisticOf's f32 branch
   using Kernel::Kernel;
   template <class D, class V>
-  HWY_INLINE V Forward(D d, V x) const { return SwishOf(d, x, P(d, 0), PLo(d, 0)); }
+  HWY_INLINE V Forward(D d, V x) const { return SwishOf(d, x, P(d, kBeta), PLo(d, kBeta)); }
   template <class D, class V>
   HWY_INLINE V BackwardX(D d, V dy, V x) const {
-    return SwishGrad(d, dy, x, P(d, 0), PLo(d, 0));
+    return SwishGrad(d, dy, x, P(d, kBeta), PLo(d, kBeta));
   }
 };
 
@@ -470,8 +471,8 @@ struct Hardswish : Kernel {
   HWY_INLINE V Forward(D d, V x) const {
     const V three = Const(d, 3);
     V e, pl, lo;  // x (x + 3) / 6 rounded once
-    const V s = TwoSum(x, three, e);
-    const V p = TwoProd(d, x, s, pl);
+    const V s = TwoSums(x, three, e);
+    const V p = TwoProducts(d, x, s, pl);
     const V mid = DivDW(d, p, hn::MulAdd(x, e, pl), Const(d, 6), hn::Zero(d), lo);
     return hn::IfThenElse(hn::Le(x, hn::Neg(three)), hn::Zero(d),
                           hn::IfThenElse(hn::Ge(x, three), x, mid));
@@ -514,16 +515,16 @@ struct Mish : Kernel {
       V el;
       const V e = ExpParts(d, hn::Neg(hn::Abs(x)), el);
       V ql, a0, a1;
-      const V q = TwoProd(d, e, e, ql);
+      const V q = TwoProducts(d, e, e, ql);
       ql = hn::MulAdd(hn::Add(e, e), el, ql);                         // e^2
-      const V p1 = TwoSum(hn::Set(d, 1), hn::Add(e, e), a0);           // 1 + 2e
+      const V p1 = TwoSums(hn::Set(d, 1), hn::Add(e, e), a0);           // 1 + 2e
       const V p1l = hn::MulAdd(Const(d, 2), el, a0);
-      const V n1 = TwoSum(q, hn::Add(e, e), a1);                       // e^2 + 2e
+      const V n1 = TwoSums(q, hn::Add(e, e), a1);                       // e^2 + 2e
       const V n1l = hn::Add(a1, hn::MulAdd(Const(d, 2), el, ql));
       const auto pos = hn::Gt(x, hn::Zero(d));
       const V nh = hn::IfThenElse(pos, p1, n1), nl = hn::IfThenElse(pos, p1l, n1l);
       V b0;
-      const V dh = TwoSum(nh, hn::IfThenElse(pos, hn::Add(q, q), Const(d, 2)), b0);
+      const V dh = TwoSums(nh, hn::IfThenElse(pos, hn::Add(q, q), Const(d, 2)), b0);
       const V dl = hn::Add(b0, hn::Add(nl, hn::IfThenElseZero(pos, hn::Add(ql, ql))));
       V tl;
       const V th = DivDW(d, nh, nl, dh, dl, tl);
@@ -582,11 +583,12 @@ struct Elish : Kernel {
 };
 
 struct Ftswish : Kernel {
+  static constexpr std::size_t kT = spec::ftswish.param("t");
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
-    const V pos = hn::Add(SwishOf(d, x, hn::Set(d, 1)), P(d, 0));
-    return hn::IfThenElse(hn::Lt(x, hn::Zero(d)), P(d, 0), pos);
+    const V pos = hn::Add(SwishOf(d, x, hn::Set(d, 1)), P(d, kT));
+    return hn::IfThenElse(hn::Lt(x, hn::Zero(d)), P(d, kT), pos);
   }
   template <class D, class V>
   HWY_INLINE V BackwardX(D d, V dy, V x) const {

@@ -175,7 +175,7 @@ struct SoftmaxOpts {
   bool safe = false;
 };
 
-// x scale = p + lo exactly (TwoProd); scale 1 costs nothing.
+// x scale = p + lo exactly (TwoProducts); scale 1 costs nothing.
 template <class D, class T, class V = hn::Vec<D>>
 HWY_INLINE V LoadScaled(D d, const T* p, double scale, V& lo) {
   const V v = hn::LoadU(d, p);
@@ -183,10 +183,10 @@ HWY_INLINE V LoadScaled(D d, const T* p, double scale, V& lo) {
     lo = hn::Zero(d);
     return v;
   }
-  return TwoProd(d, v, Const(d, scale), lo);
+  return TwoProducts(d, v, Const(d, scale), lo);
 }
 
-// x - m as an unevaluated sum z + err (Knuth's TwoSum: exact; err also takes the low part
+// x - m as an unevaluated sum z + err (Knuth's TwoSums: exact; err also takes the low part
 // of x scale), with z = 0 where x == m (the +inf limit; exact anyway for finite m). Rounding
 // z alone would cost |z| eps relative in exp(z): 30 ULP at z = -30 in f32.
 template <class D, class V>
@@ -245,7 +245,7 @@ HWY_INLINE V ExpShifted(D d, V x, V lo, V m) {
   return ExpShifted(d, x, lo, m, e_lo);
 }
 
-// A compensated vector sum (TwoSum per add, branch-free): the error of a row sum stays a few
+// A compensated vector sum (TwoSums per add, branch-free): the error of a row sum stays a few
 // ULP whatever n, where a plain running sum of 32000 floats drifts by ~10 ULP.
 template <class D>
 struct Accumulator {
@@ -324,7 +324,7 @@ struct RowSum {
 template <class D, class S, class V>
 HWY_INLINE V SumOfLine(D d, const S& sum, V t, V& lo) {
   V e;
-  const V h = TwoSum(sum.count, sum.acc.s, e);
+  const V h = TwoSums(sum.count, sum.acc.s, e);
   const auto finite = hn::IsFinite(t);
   lo = hn::IfThenElseZero(finite, hn::Add(e, sum.acc.c));
   return hn::IfThenElse(finite, h, hn::Add(hn::Set(d, 1), t));
@@ -388,7 +388,7 @@ HWY_INLINE V Output(D d, V x, V lo, V m, V s, V ls, V ls_lo, const SoftmaxOpts& 
     const V z = Shifted(d, x, lo, m, err);
     if constexpr (kNativeF32<D>) {
       V e;
-      const V h = TwoSum(z, hn::Neg(ls), e);
+      const V h = TwoSums(z, hn::Neg(ls), e);
       out = hn::Add(h, hn::Add(e, hn::Sub(err, ls_lo)));
       out = hn::IfThenElse(hn::IsFinite(h), out, h);
     } else {

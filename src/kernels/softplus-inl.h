@@ -111,6 +111,8 @@ namespace actfn::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
 struct Softplus : Kernel {
+  static constexpr std::size_t kBeta = spec::softplus.param("beta");
+  static constexpr std::size_t kThreshold = spec::softplus.param("threshold");
   // f32 native where the target has FMA (SoftplusOf's f32 steps; beta as a double-word).
   static constexpr bool kF32ViaF64 = !kFma;
   using Kernel::Kernel;
@@ -118,33 +120,33 @@ struct Softplus : Kernel {
   HWY_INLINE V Forward(D d, V x) const {
     // threshold = -inf: every x is above it, even where beta x overflows to -inf
     // (found by the fuzzer).
-    if (p[1] == -std::numeric_limits<double>::infinity()) return x;
+    if (p[kThreshold] == -std::numeric_limits<double>::infinity()) return x;
     V sl, ql;
-    if (p[0] == 1) {  // the default: no product, no quotient
+    if (p[kBeta] == 1) {  // the default: no product, no quotient
       const V sh = SoftplusOf(d, x, hn::Zero(d), sl);
-      return hn::IfThenElse(hn::Gt(x, P(d, 1)), x, sh);
+      return hn::IfThenElse(hn::Gt(x, P(d, kThreshold)), x, sh);
     }
     V lo;
-    const V z = TwoProd(d, P(d, 0), x, lo);
-    lo = hn::IfThenElseZero(hn::IsFinite(z), hn::MulAdd(PLo(d, 0), x, lo));
+    const V z = TwoProducts(d, P(d, kBeta), x, lo);
+    lo = hn::IfThenElseZero(hn::IsFinite(z), hn::MulAdd(PLo(d, kBeta), x, lo));
     const V sh = SoftplusOf(d, z, lo, sl);
-    V y = DivDW(d, sh, sl, P(d, 0), PLo(d, 0), ql);
+    V y = DivDW(d, sh, sl, P(d, kBeta), PLo(d, kBeta), ql);
     if constexpr (kNativeF32<D>) {
       // f32 lanes: exp(z) / beta where exp(z) is subnormal but the quotient need not be
       // (beta < 1): those rare lanes in double (the f64 lanes keep such an exp's bits).
-      const double b = p[0];
+      const double b = p[kBeta];
       y = FixLanes(d, hn::Lt(z, Const(d, -80)), x, y, [b](float v) {
         return static_cast<float>(std::log1p(std::exp(b * v)) / b);
       });
     }
-    return hn::IfThenElse(hn::Gt(z, P(d, 1)), x, y);
+    return hn::IfThenElse(hn::Gt(z, P(d, kThreshold)), x, y);
   }
   template <class D, class V>
   HWY_INLINE V BackwardX(D d, V dy, V x) const {
-    if (p[1] == -std::numeric_limits<double>::infinity()) return Chain(d, dy, x, hn::Set(d, 1));
-    const V z = hn::Mul(P(d, 0), x);
-    const V fp = hn::IfThenElse(hn::Gt(z, P(d, 1)), hn::Set(d, 1),
-                                LogisticOfProduct(d, P(d, 0), x, PLo(d, 0)).s);
+    if (p[kThreshold] == -std::numeric_limits<double>::infinity()) return Chain(d, dy, x, hn::Set(d, 1));
+    const V z = hn::Mul(P(d, kBeta), x);
+    const V fp = hn::IfThenElse(hn::Gt(z, P(d, kThreshold)), hn::Set(d, 1),
+                                LogisticOfProduct(d, P(d, kBeta), x, PLo(d, kBeta)).s);
     return hn::Mul(dy, fp);
   }
 };
@@ -162,25 +164,26 @@ HWY_INLINE V Hypot1(D d, V x, V b) {
 }
 
 struct Squareplus : Kernel {
+  static constexpr std::size_t kB = spec::squareplus.param("b");
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
-    const V b = P(d, 0), r = Hypot1(d, x, b);
+    const V b = P(d, kB), r = Hypot1(d, x, b);
     const V half = Const(d, 0.5);
     // r = sqrt(x^2 + b) as a double-word where x^2 is finite: (x + r) / 2 and
     // (b / 4) / (r/2 - x/2) (no cancellation: x < 0 there) rounded once.
     const auto fine = hn::And(hn::Gt(b, hn::Zero(d)),  // b = 0: r = |x| exactly
                               hn::Lt(hn::Abs(x), Const(d, sizeof(hn::TFromD<D>) == 4 ? 1e18 : 1e150)));
     V pl, e, tl, rl;
-    const V p = TwoProd(d, x, x, pl);
-    const V t = TwoSum(p, b, e);
+    const V p = TwoProducts(d, x, x, pl);
+    const V t = TwoSums(p, b, e);
     const V rh = SqrtDW(d, t, hn::Add(e, pl), rl);
     const V r2 = hn::IfThenElse(fine, rh, r);
     rl = hn::IfThenElseZero(fine, rl);
     V s0e, s1e;
-    const V s0 = TwoSum(hn::Mul(x, half), hn::Mul(r2, half), s0e);
+    const V s0 = TwoSums(hn::Mul(x, half), hn::Mul(r2, half), s0e);
     const V pos = hn::Add(s0, hn::MulAdd(rl, half, s0e));
-    const V s1 = TwoSum(hn::Mul(r2, half), hn::Mul(x, Const(d, -0.5)), s1e);
+    const V s1 = TwoSums(hn::Mul(r2, half), hn::Mul(x, Const(d, -0.5)), s1e);
     V ql;
     const V neg = hn::IfThenElseZero(
         hn::Gt(b, hn::Zero(d)),  // b = 0 is relu
@@ -190,7 +193,7 @@ struct Squareplus : Kernel {
   }
   template <class D, class V>
   HWY_INLINE V BackwardX(D d, V dy, V x) const {
-    const V b = P(d, 0), r = Hypot1(d, x, b);
+    const V b = P(d, kB), r = Hypot1(d, x, b);
     const V pos = hn::Mul(hn::Add(hn::Set(d, 1), hn::Div(x, r)), Const(d, 0.5));
     // b / (2 r (r - x)), as (b / 2r) / (r - x); b = 0 is relu, whose slope is 0 for x < 0.
     const V half = Const(d, 0.5);
@@ -208,8 +211,8 @@ struct SparsePlus : Kernel {
   HWY_INLINE V Forward(D d, V x) const {
     const V one = hn::Set(d, 1);
     V e, ql;  // (x + 1)^2 / 4, the square of the exact sum, rounded once
-    const V t = TwoSum(x, one, e);
-    const V q = TwoProd(d, t, t, ql);
+    const V t = TwoSums(x, one, e);
+    const V q = TwoProducts(d, t, t, ql);
     const V mid = hn::Mul(hn::Add(q, hn::MulAdd(hn::Add(t, t), e, ql)), Const(d, 0.25));
     return hn::IfThenElse(hn::Le(x, hn::Neg(one)), hn::Zero(d), hn::IfThenElse(hn::Ge(x, one), x, mid));
   }
@@ -237,10 +240,10 @@ struct ShiftedSoftplus : Kernel {
     V el, ll, e0;
     const V e = ExpParts(d, hn::Neg(hn::Max(x, fifteen)), el);
     const V l = Log1pParts(d, e, el, ll);
-    const V s0 = TwoSum(x, Const(d, -6.93147180559945286227e-01), e0);  // ln 2 = hi + lo
+    const V s0 = TwoSums(x, Const(d, -6.93147180559945286227e-01), e0);  // ln 2 = hi + lo
     V large = hn::Add(s0, hn::Add(hn::Add(e0, Const(d, -2.319046813846299558e-17)),
                                   hn::Add(l, ll)));
-    large = hn::IfThenElse(hn::IsFinite(x), large, x);  // inf (TwoSum's error term is NaN)
+    large = hn::IfThenElse(hn::IsFinite(x), large, x);  // inf (TwoSums's error term is NaN)
     return hn::IfThenElse(hn::Le(x, fifteen), small, large);
   }
   template <class D, class V>

@@ -59,6 +59,14 @@ struct Spec {
   // For the tests.
   Bounds bounds = {};
   RefFn dfy = nullptr;  // f' as a function of y, where backward can read y
+
+  // The place of the parameter `name` in params: how a kernel names what it reads
+  // (spec::elu.param("alpha")). A name the spec lacks is not a constant: a compile error.
+  consteval std::size_t param(std::string_view name) const {
+    for (std::size_t i = 0; i < params.size(); ++i)
+      if (params[i].name == name) return i;
+    throw "no parameter of that name";
+  }
 };
 
 }  // namespace actfn::spec

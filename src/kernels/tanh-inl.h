@@ -175,10 +175,10 @@ HWY_INLINE V Sech2(D d, V x) {
   V el;
   const V e = ExpParts(d, hn::Mul(Const(d, -2), hn::Abs(x)), el);
   V te;
-  const V th = TwoSum(hn::Set(d, 1), e, te);
+  const V th = TwoSums(hn::Set(d, 1), e, te);
   const V tl = hn::Add(te, el);
   V qe;
-  const V qh = TwoProd(d, th, th, qe);
+  const V qh = TwoProducts(d, th, th, qe);
   V lo;
   const V r = DivDW(d, hn::Mul(Const(d, 4), e), hn::Mul(Const(d, 4), el), qh,
                     hn::MulAdd(hn::Add(th, th), tl, qe), lo);
@@ -205,7 +205,7 @@ struct Softsign : Kernel {
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
     V e, lo;  // x / (1 + |x|) with the exact denominator, rounded once
-    const V t = TwoSum(hn::Set(d, 1), hn::Abs(x), e);
+    const V t = TwoSums(hn::Set(d, 1), hn::Abs(x), e);
     const V y = DivDW(d, x, hn::Zero(d), t, hn::IfThenElseZero(hn::IsFinite(t), e), lo);
     return AtInf(d, x, y, hn::Set(d, -1), hn::Set(d, 1));
   }
@@ -230,13 +230,13 @@ struct Tanhshrink : Kernel {
     }
     // x^3 t with x^3 as a double-word; x - tanh x with tanh as one.
     V x2l;
-    const V x2h = TwoProd(d, x, x, x2l);
+    const V x2h = TwoProducts(d, x, x, x2l);
     V x3l;
-    const V x3h = TwoProd(d, x, x2h, x3l);
+    const V x3h = TwoProducts(d, x, x2h, x3l);
     const V small = hn::MulAdd(x3h, t, hn::Mul(hn::MulAdd(x, x2l, x3l), t));
     V tl, e;
     const V th = TanhParts(d, x, tl);
-    const V dh = TwoSum(x, hn::Neg(th), e);
+    const V dh = TwoSums(x, hn::Neg(th), e);
     const V large = hn::IfThenElse(hn::IsFinite(x), hn::Add(dh, hn::Sub(e, tl)), x);
     return hn::IfThenElse(hn::Lt(hn::Abs(x), hn::Set(d, 1)), small, large);
   }
@@ -248,6 +248,7 @@ struct Tanhshrink : Kernel {
 };
 
 struct Softcap : Kernel {
+  static constexpr std::size_t kCap = spec::softcap.param("cap");
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
@@ -255,7 +256,7 @@ struct Softcap : Kernel {
     // keeps subnormal x exact, which the division and multiplication would round.
     // u = x / cap as a double-word; tanh(uh + ul) = tanh(uh) + ul (1 - tanh^2); cap times
     // that rounded once.
-    const V cap = P(d, 0);
+    const V cap = P(d, kCap);
     const V uh = hn::Div(x, cap);
     const V ul = hn::IfThenElseZero(hn::Lt(hn::Abs(uh), Const(d, 1e300)),  // no overflow
                                     hn::Div(hn::NegMulAdd(uh, cap, x), cap));
@@ -263,11 +264,11 @@ struct Softcap : Kernel {
     const V th = TanhParts(d, uh, tl);
     tl = hn::MulAdd(ul, hn::NegMulAdd(th, th, hn::Set(d, 1)), tl);
     const V y = hn::MulAdd(cap, th, hn::Mul(cap, tl));
-    return hn::IfThenElse(hn::Lt(hn::Abs(x), Const(d, p[0] * 0x1p-30)), x, y);
+    return hn::IfThenElse(hn::Lt(hn::Abs(x), Const(d, p[kCap] * 0x1p-30)), x, y);
   }
   template <class D, class V>
   HWY_INLINE V BackwardX(D d, V dy, V x) const {
-    return Chain(d, dy, x, Sech2(d, hn::Div(x, P(d, 0))));
+    return Chain(d, dy, x, Sech2(d, hn::Div(x, P(d, kCap))));
   }
 };
 
