@@ -1,7 +1,9 @@
-// Periodic, radial and polynomial activations (mlpack's extra functions, and snake).
+// Periodic, radial and polynomial activations (mlpack's extra functions, snake, and SIREN's
+// sine).
 //
 //   snake(x; alpha)        = x + sin^2(alpha x) / alpha      f' = 1 + sin(2 alpha x)
 //   gcu(x)                 = x cos(x)                         f' = cos(x) - x sin(x)
+//   sinusoid(x; w0)        = sin(w0 x)                        f' = w0 cos(w0 x)
 //   gaussian(x)            = exp(-x^2)                        f' = -2x exp(-x^2)
 //   hyper_sinh(x)          = x > 0 ? sinh(x) / 3 : x^3 / 4    f' = x > 0 ? cosh(x) / 3 : 3x^2/4
 //   inverse_quadratic(x)   = 1 / (1 + x^2)                    f' = -2x / (1 + x^2)^2
@@ -34,6 +36,10 @@ template <class L>
 inline L gcu(L x, const double*) { return x * cos(x); }
 template <class L>
 inline L gcu_grad(L x, const double*) { return cos(x) - x * sin(x); }
+template <class L>
+inline L sinusoid(L x, const double* p) { return sin(p[0] * x); }
+template <class L>
+inline L sinusoid_grad(L x, const double* p) { return p[0] * cos(p[0] * x); }
 template <class L>
 inline L gaussian(L x, const double*) { return exp(-x * x); }
 template <class L>
@@ -86,6 +92,8 @@ inline L sqnl_grad(L x, const double*) {
 // range reduction: the tests measure gcu against max(|y|, |x|), snake against |x| + 1/alpha.
 inline long double floor_abs_x(long double x, const double*) { return std::fabs(x); }
 inline long double floor_snake(long double x, const double* p) { return std::fabs(x) + 1 / p[0]; }
+// sin(w0 x) near its zeros k pi: against max(|y|, |w0 x|), as gcu.
+inline long double floor_w0x(long double x, const double* p) { return std::fabs(p[0] * x); }
 }  // namespace actfn::ref
 
 // ---- the registry's entries and the tests' bounds ----
@@ -102,6 +110,14 @@ inline constexpr Spec gcu{
     .formula = "y = x * cos(x)",
     .derivative = "f'(x) = cos(x) - x * sin(x)",
     .bounds = {1, 3, 1, 5, ref::floor_abs_x}};
+inline constexpr Param kSinusoidParams[] = {
+    {"w0", 1, 0, kMax, "frequency (SIREN's omega_0: 30 in the first layer)", {}, true}};
+inline constexpr Spec sinusoid{
+    .params = kSinusoidParams,
+    .summary = "sine activation (SIREN, Sitzmann et al. 2020)",
+    .formula = "y = sin(w0 * x)",
+    .derivative = "f'(x) = w0 * cos(w0 * x)",
+    .bounds = {1, 2, 1, 3, ref::floor_w0x}};
 inline constexpr Spec gaussian{
     .summary = "Gaussian bump (mlpack)",
     .formula = "y = exp(-x^2)",
@@ -210,6 +226,23 @@ struct Gcu : Kernel {
     V s, c;
     SinCosOf(d, x, 1.0, s, c);
     return hn::Mul(dy, hn::NegMulAdd(x, s, c));
+  }
+};
+
+struct Sinusoid : Kernel {
+  static constexpr std::size_t kW0 = spec::sinusoid.param("w0");
+  using Kernel::Kernel;
+  template <class D, class V>
+  HWY_INLINE V Forward(D d, V x) const {
+    V s, c;
+    SinCosOf(d, x, p[kW0], s, c);
+    return s;
+  }
+  template <class D, class V>
+  HWY_INLINE V BackwardX(D d, V dy, V x) const {
+    V s, c;
+    SinCosOf(d, x, p[kW0], s, c);
+    return hn::Mul(dy, hn::Mul(c, P(d, kW0)));
   }
 };
 

@@ -60,6 +60,7 @@ F = {
     "shifted_softplus": lambda x: mp.log(mp.exp(x) / 2 + mp.mpf(1) / 2),
     "snake": lambda x: x + mp.sin(x) ** 2,
     "gcu": lambda x: x * mp.cos(x),
+    "sinusoid": mp.sin,
     "gaussian": lambda x: mp.exp(-x * x),
     "hyper_sinh": lambda x: mp.sinh(x) / 3 if x > 0 else x ** 3 / 4,
     "inverse_quadratic": lambda x: 1 / (1 + x * x),
