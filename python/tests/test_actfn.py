@@ -18,7 +18,9 @@ def sig(x):
 
 SELU_A, SELU_S = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
 
-# Each function at its defaults as a numpy/scipy formula (float64).
+# Functions at their defaults as numpy/scipy formulas (float64), checked on a dense grid. Every
+# elementwise function is also checked against the mpmath values of tools/spot/values.py (the
+# one place a new function's independent test values go).
 FORMULAS = {
     "identity": lambda x: x,
     "relu": lambda x: np.maximum(x, 0),
@@ -89,11 +91,39 @@ def test_seed():
     assert actfn.linear is actfn.identity
 
 
-def test_every_elementwise_function_has_a_formula_here():
-    assert sorted(FORMULAS) == sorted(ELEMENTWISE)
+def _spot_values():
+    """tests/spot_values.inc: {name, x, f(x)} from mpmath in 50 digits."""
+    import pathlib
+    import re
+    inc = pathlib.Path(__file__).resolve().parents[2] / "tests" / "spot_values.inc"
+    rows = {}
+    for m in re.finditer(r'\{"(\w+)", ([^,]+), ([^}]+?)L?\},', inc.read_text()):
+        y = math.nan if m.group(3) == "NAN" else float(m.group(3))
+        rows.setdefault(m.group(1), []).append((float(m.group(2)), y))
+    return rows
+
+
+SPOTS = _spot_values()
+
+
+def test_every_formula_names_a_function():
+    assert set(FORMULAS) <= set(ELEMENTWISE)
 
 
 @pytest.mark.parametrize("name", ELEMENTWISE)
+def test_against_mpmath_spot_values(name):
+    assert name in SPOTS, f"{name} has no spot values in tools/spot/values.py"
+    x = np.array([p[0] for p in SPOTS[name]])
+    want = np.array([p[1] for p in SPOTS[name]])
+    with np.errstate(all="ignore"):
+        got = getattr(actfn, name)(x)
+    # As tests/test_spot.cc: 4 eps relative, or absolute below 1e-3.
+    tol = 4 * np.finfo(np.float64).eps * np.maximum(np.abs(want), 1e-3)
+    ok = np.where(np.isnan(want), np.isnan(got), np.abs(got - want) <= tol)
+    assert ok.all(), list(zip(x[~ok], got[~ok], want[~ok]))
+
+
+@pytest.mark.parametrize("name", sorted(FORMULAS))
 def test_against_numpy_formulas(name):
     with np.errstate(all="ignore"):
         want = FORMULAS[name](X)
