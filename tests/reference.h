@@ -45,8 +45,9 @@ struct ElementwiseRef {
 
 // Functions along an axis, same shape in and out. Bounds: ULP of each output where `relative`,
 // else absolute, in units of eps (the sparse maps and log_softmax: outputs near 0 come from a
-// difference and carry an absolute error). f is null for a function tested on its own
-// (gumbel_softmax: its noise follows the position in the call).
+// difference and carry an absolute error). A positional function (gumbel_softmax: its noise
+// follows the position in the call) has no line reference (f is null): it is tested on its
+// own.
 struct AxisRef {
   std::string_view name;
   RowRefFn f;
@@ -54,6 +55,7 @@ struct AxisRef {
   double ulp32, ulp64;
   bool relative;
   bool shift_exact;  // integer inputs shifted by a constant give the same bits
+  bool own = false;  // tested on its own (test_softmax.cc)
 };
 
 namespace gen {
@@ -74,7 +76,7 @@ inline constexpr ElementwiseRef kElementwise[] = {
 #define ACTFN_REF_elementwise ACTFN_NONE
 #define ACTFN_REF_axis(name)                                                               \
   AxisRef{#name, ref::name, ref::name##_grad, spec::name.bounds.f32, spec::name.bounds.f64, \
-          spec::name.bounds.relative, spec::name.bounds.shift_exact},
+          spec::name.bounds.relative, spec::name.bounds.shift_exact, spec::name.positional},
 inline constexpr AxisRef kAllAxis[] = {
 #define ACTFN_FN(name, kind, family, Kernel) ACTFN_REF_##kind(name)
 #include "actfn/functions.inc"
@@ -107,7 +109,7 @@ inline constexpr std::string_view kGated[] = {
 
 constexpr std::size_t count_own(bool own) {
   std::size_t k = 0;
-  for (const AxisRef& r : kAllAxis) k += (r.f == nullptr) == own;
+  for (const AxisRef& r : kAllAxis) k += r.own == own;
   return k;
 }
 template <bool kOwn>
@@ -115,7 +117,7 @@ constexpr auto pick() {
   std::array<AxisRef, count_own(kOwn)> out{};
   std::size_t k = 0;
   for (const AxisRef& r : kAllAxis)
-    if ((r.f == nullptr) == kOwn) out[k++] = r;
+    if (r.own == kOwn) out[k++] = r;
   return out;
 }
 }  // namespace gen

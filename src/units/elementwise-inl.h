@@ -64,11 +64,8 @@ HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
 namespace actfn {
-#define ACTFN_FN(name, kind, family, Kernel)                              \
-  ACTFN_IN_##family(HWY_EXPORT(name##_entry);                             \
-                    const detail::ElementwiseEntry& detail::name##_kernels() { \
-                      return HWY_DYNAMIC_DISPATCH(name##_entry)();        \
-                    })
+#define ACTFN_FN(name, kind, family, Kernel) \
+  ACTFN_IN_##family(ACTFN_KERNELS_ACCESSOR(name, ElementwiseEntry))
 #include "actfn/functions.inc"
 }  // namespace actfn
 #endif

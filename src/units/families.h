@@ -14,3 +14,11 @@
 #define ACTFN_IN_softmax(...)
 #define ACTFN_IN_simplex(...)
 #define ACTFN_IN_gated(...)
+
+// After the last target (HWY_ONCE), in namespace actfn: detail::<name>_kernels(), the
+// function's <name>_entry() (an Entry) on the best target the CPU supports.
+#define ACTFN_KERNELS_ACCESSOR(name, Entry)                  \
+  HWY_EXPORT(name##_entry);                                  \
+  const detail::Entry& detail::name##_kernels() {            \
+    return HWY_DYNAMIC_DISPATCH(name##_entry)();             \
+  }
