@@ -46,6 +46,7 @@
 #include "actfn/actfn.hpp"
 #include "format.h"
 #include "hwy/targets.h"
+#include "measure.h"
 #include "mp.h"
 #include "param_sets.h"
 #include "reference.h"
@@ -53,59 +54,8 @@
 namespace {
 
 using namespace actfn;  // NOLINT
+using namespace actfn::accuracy;  // NOLINT
 using mp::Mp;
-using LD = long double;
-
-// ---- the output formats
-enum class Dt { f16, bf16, f32, f64 };
-struct Fmt {
-  const char* name;
-  int p, emin, emax;
-};
-constexpr Fmt kFmt[] = {{"f16", 11, -14, 15}, {"bf16", 8, -126, 127}, {"f32", 24, -126, 127},
-                        {"f64", 53, -1022, 1023}};
-const Fmt& fmt(Dt d) { return kFmt[static_cast<int>(d)]; }
-
-LD ulp_of(LD a, const Fmt& f) {
-  int e = a == 0 || !std::isfinite(a) ? f.emin : std::ilogb(a);
-  if (e < f.emin) e = f.emin;
-  return std::ldexp(1.0L, e - (f.p - 1));
-}
-// The smallest magnitude that rounds to inf: max finite + half its ULP.
-LD overflow_at(const Fmt& f) { return std::ldexp(2.0L - std::ldexp(1.0L, -f.p), f.emax); }
-
-// Error of y against the true value r (r_ld: r in long double, diff: |y - r| computed
-// accurately), in ULP of max(|r|, floor).
-double ulp_error(double y, LD r_ld, LD diff, LD floor, const Fmt& f) {
-  if (std::isnan(r_ld)) return std::isnan(y) ? 0 : INFINITY;
-  if (std::isnan(y)) return INFINITY;
-  if (std::isinf(r_ld)) return y == r_ld ? 0 : INFINITY;
-  const LD a = std::fabs(r_ld);
-  if (std::isinf(y)) {
-    if (std::signbit(y) != std::signbit(r_ld)) return INFINITY;
-    if (a >= overflow_at(f)) return 0;  // rounds to inf: correct
-    diff = std::ldexp(1.0L, f.emax + 1) - a;  // inf counts as the next power of two
-  }
-  return static_cast<double>(diff / ulp_of(std::max(a, floor), f));
-}
-double err_ld(double y, LD r, LD floor, const Fmt& f) {
-  return ulp_error(y, r, std::fabs(static_cast<LD>(y) - r), floor, f);
-}
-double err_mp(double y, const Mp& r, LD floor, const Fmt& f) {
-  if (isnan(r) || isinf(r) || std::isinf(y) || std::isnan(y)) return ulp_error(y, r.ld(), 0, floor, f);
-  return ulp_error(y, r.ld(), fabs(Mp(y) - r).ld(), floor, f);
-}
-
-double round_to(Dt d, LD v) {
-  const double x = static_cast<double>(v);
-  switch (d) {
-    case Dt::f16: return static_cast<double>(float16(x));
-    case Dt::bf16: return static_cast<double>(bfloat16(x));
-    case Dt::f32: return static_cast<float>(x);
-    case Dt::f64: return x;
-  }
-  return x;
-}
 
 // ---- inputs
 std::uint32_t mix32(std::uint32_t x) {  // a bijection on 32 bits
@@ -213,30 +163,6 @@ std::vector<double> hard_points(Dt d, test::RefFn f, const double* p, int w) {
   }
   return out;
 }
-
-// ---- running statistics of one metric
-struct Stat {
-  double max = 0, worst = NAN, sum = 0;
-  std::uint64_t n = 0, mp_calls = 0;
-  void add(double e, double x) {
-    sum += std::isfinite(e) ? e : 0;
-    ++n;
-    if (e > max || (std::isnan(worst) && e == max)) max = e, worst = x;
-  }
-  void merge(const Stat& o) {
-    if (o.max > max || (o.max == max && std::isnan(worst))) max = o.max, worst = o.worst;
-    sum += o.sum;
-    n += o.n;
-    mp_calls += o.mp_calls;
-  }
-  double mean() const { return n ? sum / static_cast<double>(n) : 0; }
-};
-
-struct Result {
-  std::string function, params, dtype, inputs;
-  Stat fwd, rel, abs;
-  bool has_backward = true;
-};
 
 // ---- the elementwise measurement
 using MpFn = Mp (*)(Mp, const double*);
@@ -361,89 +287,6 @@ Result measure(const Op& op, const std::vector<double>& params, Dt dt, const Inp
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t) pool.emplace_back(worker);
   for (auto& t : pool) t.join();
-  return res;
-}
-
-// ---- the softmax family, against MPFR
-struct Rows {
-  std::vector<std::vector<double>> rows;
-};
-Rows make_rows(unsigned seed) {
-  Rows out;
-  std::mt19937_64 gen(seed);
-  std::uniform_real_distribution<double> u(-1, 1);
-  const std::pair<std::size_t, int> shapes[] = {{1, 50}, {2, 200}, {7, 200}, {1000, 40}, {32000, 4}};
-  const double scales[] = {1, 10, 100, 1e4};
-  for (auto [len, count] : shapes) {
-    for (int r = 0; r < count; ++r) {
-      const double s = scales[static_cast<std::size_t>(r) % 4];
-      std::vector<double> row(len);
-      for (auto& v : row) v = s * u(gen);
-      if (len > 1 && r % 3 == 1) row[gen() % len] = -INFINITY;  // a masked entry
-      if (len > 2 && r % 5 == 2) row[gen() % len] = row[gen() % len];  // a tie
-      out.rows.push_back(row);
-    }
-  }
-  return out;
-}
-
-// One row's exact outputs: softmax, log_softmax, softmin or logsumexp (one value).
-std::vector<Mp> mp_row(Fn f, const std::vector<double>& x) {
-  const bool neg = f == Fn::softmin;
-  std::vector<Mp> z(x.size());
-  Mp m(-INFINITY);
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    z[i] = Mp(neg ? -x[i] : x[i]);
-    if (z[i] > m) m = z[i];
-  }
-  if (f == Fn::logsumexp && isinf(m)) return {m};
-  // x - m, with 0 at the maxima (the limits when m = +inf: the maxima share the mass).
-  // The sum is 1 + t, t summing all but one maximum: log1p(t) keeps a t below 2^-192.
-  Mp t(0);
-  bool first = true;
-  std::vector<Mp> e(x.size());
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    const bool top = z[i] == m;
-    z[i] = top ? Mp(0) : z[i] - m;
-    e[i] = top ? Mp(1) : exp(z[i]);
-    if (!(top && first)) t += e[i];
-    if (top) first = false;
-  }
-  const Mp s = t + Mp(1);
-  if (f == Fn::logsumexp) return {m + log1p(t)};
-  std::vector<Mp> y(x.size());
-  const Mp ls = log1p(t);
-  for (std::size_t i = 0; i < x.size(); ++i) y[i] = f == Fn::log_softmax ? z[i] - ls : e[i] / s;
-  return y;
-}
-
-template <class S>
-std::vector<double> run_row(const Op& op, const std::vector<double>& x) {
-  std::vector<S> xs(x.size()), ys(op.kind == Kind::reduce ? 1 : x.size());
-  for (std::size_t i = 0; i < x.size(); ++i) xs[i] = S(x[i]);
-  forward(op, xs.data(), ys.data(), Axis{1, x.size(), 1});
-  std::vector<double> y(ys.size());
-  for (std::size_t i = 0; i < ys.size(); ++i) y[i] = static_cast<double>(ys[i]);
-  return y;
-}
-
-Result measure_rows(const Op& op, Dt dt, const Rows& rows) {
-  Result res;
-  res.has_backward = false;
-  const Fmt& f = fmt(dt);
-  for (const auto& row0 : rows.rows) {
-    std::vector<double> row(row0.size());
-    for (std::size_t i = 0; i < row.size(); ++i) row[i] = round_to(dt, row0[i]);
-    std::vector<double> y;
-    switch (dt) {
-      case Dt::f16: y = run_row<float16>(op, row); break;
-      case Dt::bf16: y = run_row<bfloat16>(op, row); break;
-      case Dt::f32: y = run_row<float>(op, row); break;
-      case Dt::f64: y = run_row<double>(op, row); break;
-    }
-    const std::vector<Mp> want = mp_row(op.id, row);
-    for (std::size_t i = 0; i < y.size(); ++i) res.fwd.add(err_mp(y[i], want[i], 0, f), row[0]);
-  }
   return res;
 }
 
