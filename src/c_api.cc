@@ -96,6 +96,13 @@ int actfn_backward(const char* name, int from_y, int dtype, const void* dy,
   });
 }
 
+int actfn_check(const char* name, const double* params, size_t nparams) {
+  return guarded([&] {
+    actfn::check(actfn::op(name == nullptr ? "" : name),
+                 std::span<const double>(params, params == nullptr ? 0 : nparams));
+  });
+}
+
 const char* actfn_last_error(void) { return last_error.c_str(); }
 const char* actfn_version(void) { return actfn::kVersion.data(); }
 

@@ -43,6 +43,10 @@ int main(void) {
   CHECK(actfn_forward("leaky_relu", ACTFN_F64, x, y, 1, 1, 1, &bad, 1) == -1);
   CHECK(strcmp(actfn_last_error(), "leaky_relu: alpha = 2.0 is out of range [0.0, 1.0]") == 0);
   CHECK(y[0] == 7);
+  CHECK(actfn_check("leaky_relu", &bad, 1) == -1);
+  CHECK(strcmp(actfn_last_error(), "leaky_relu: alpha = 2.0 is out of range [0.0, 1.0]") == 0);
+  CHECK(actfn_check("leaky_relu", &alpha, 1) == 0);
+  CHECK(actfn_check("leaky_relu", NULL, 0) == 0);
   CHECK(actfn_forward("sigmiod", ACTFN_F64, x, y, 1, 1, 1, NULL, 0) == -1);
   CHECK(strstr(actfn_last_error(), "did you mean 'sigmoid'") != NULL);
   if (failures == 0) printf("C API: all checks passed (actfn %s)\n", actfn_version());

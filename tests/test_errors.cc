@@ -76,6 +76,12 @@ TEST(ErrorsDoc, EveryLibraryErrorIsDocumented) {
       [&] { rrelu_train(xf, yf, xf, 4); },
       [&] { prelu_channels<float>(xf, nullptr, nf, Axis{1, 2, 2}); },
       [] { set_num_threads(-1); },
+      [&] { gated_forward(op(Fn::relu), x, x + 2, y, 2); },
+      [&] {
+        double t[24] = {}, u[24];
+        forward(op(Fn::sparsemax), t, u, shape, -1, SoftmaxOptions<double>{});
+      },
+      [&] { check(op(Fn::leaky_relu), p({2.0})); },
   };
   for (const auto& t : triggers) {
     const std::string m = message_of(t);

@@ -43,6 +43,9 @@ int actfn_backward(const char* name, int from_y, int dtype, const void* dy,
                    const void* saved, void* dx, size_t outer, size_t n, size_t inner,
                    const double* params, size_t nparams);
 
+/* 0 when params are valid for the function, else -1 with the message a call would give. */
+int actfn_check(const char* name, const double* params, size_t nparams);
+
 const char* actfn_last_error(void);
 const char* actfn_version(void);
 
