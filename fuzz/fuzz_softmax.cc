@@ -18,8 +18,16 @@ using namespace actfn;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FuzzedDataProvider fd(data, size);
-  const char* names[] = {"softmax", "log_softmax", "softmin", "sparsemax", "entmax15", "logsumexp"};
-  const std::string name = names[fd.ConsumeIntegralInRange<int>(0, 5)];
+  // Every function along an axis or reducing one, from the registry, but the positional ones
+  // (gumbel_softmax: its noise is tested in test_softmax.cc).
+  static const std::vector<const Op*> fns = [] {
+    std::vector<const Op*> v;
+    for (const Op& o : ops())
+      if ((o.kind == Kind::axis || o.kind == Kind::reduce) && !o.positional) v.push_back(&o);
+    return v;
+  }();
+  const Op& o = *fns[fd.ConsumeIntegralInRange<std::size_t>(0, fns.size() - 1)];
+  const std::string name(o.name);
   const std::size_t rank = fd.ConsumeIntegralInRange<std::size_t>(1, 3);
   std::vector<std::size_t> shape(rank);
   for (auto& s : shape) s = fd.ConsumeIntegralInRange<std::size_t>(0, 9);
@@ -40,15 +48,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } catch (const Error&) {
     return 0;  // a bad axis is an error, not a crash
   }
-  const Op& o = op(name);
   const bool reduce = o.kind == Kind::reduce;
   std::vector<double> y(reduce ? a.outer * a.inner : total, -77.0);
-  const bool masked = !reduce && name != "sparsemax" && name != "entmax15" && fd.ConsumeBool();
+  const bool masked = o.softmax_options && fd.ConsumeBool();
   std::unique_ptr<bool[]> mask;
   const bool full_mask = fd.ConsumeBool();
   const std::size_t mask_size = full_mask ? total : shape.back();
   try {
-    if (masked && name != "softmin") {
+    if (masked) {
       mask.reset(new bool[std::max<std::size_t>(mask_size, 1)]);
       for (std::size_t i = 0; i < mask_size; ++i) mask[i] = fd.ConsumeBool();
       SoftmaxOptions<double> opt;
@@ -57,17 +64,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       opt.mask = mask.get();
       const std::size_t last[] = {shape.back()};
       opt.mask_shape = full_mask ? std::span<const std::size_t>(shape) : std::span<const std::size_t>(last);
-      if (name == "softmax") softmax(x.data(), y.data(), shape, axis, opt);
-      else log_softmax(x.data(), y.data(), shape, axis, opt);
+      forward(o, x.data(), y.data(), shape, axis, opt);
     } else {
       std::vector<double> p;
-      if (!o.params.empty() && name != "gumbel_softmax") p = {scale, safe ? 1.0 : 0.0};
+      if (o.softmax_options) p = {scale, safe ? 1.0 : 0.0};
       forward(o, x.data(), y.data(), a, p);
     }
   } catch (const Error&) {
     return 0;
   }
-  if (reduce || name == "log_softmax") return 0;
+  if (reduce || o.id == Fn::log_softmax) return 0;  // log-probabilities
   // Probabilities: in [0, 1] or NaN; rows of a finite maximum sum to 1.
   for (std::size_t ou = 0; ou < a.outer; ++ou) {
     for (std::size_t i = 0; i < a.inner; ++i) {

@@ -85,7 +85,8 @@ Masked<T> apply_options(const Op& op, const T* x, std::span<const std::size_t> s
     T v = opt.scale == 1 ? x[i] : static_cast<T>(x[i] * opt.scale);
     if (opt.additive_mask != nullptr) v += opt.additive_mask[aoff[i]];
     if (opt.mask != nullptr && !opt.mask[moff[i]]) {
-      v = -std::numeric_limits<T>::infinity();
+      // The value the function ignores: -inf, or +inf for the softmax of -x.
+      v = op.negated ? std::numeric_limits<T>::infinity() : -std::numeric_limits<T>::infinity();
       m.dropped[i] = true;
     }
     m.x[i] = v;

@@ -27,7 +27,7 @@ constexpr Op make_op(std::string_view name, Kind kind, std::string_view family, 
                      const spec::Spec& s) {
   return Op{name,    s.alias,       kind,      s.params,    s.summary,   s.formula,
             s.derivative, s.saved,  s.check,   id,          family,      s.gate,
-            s.gate_on_b,  s.positional, s.softmax_options};
+            s.gate_on_b,  s.positional, s.softmax_options, s.negated};
 }
 
 constexpr Op kOps[] = {

@@ -207,6 +207,14 @@ void check_options() {
   }
   log_softmax(x.data(), y.data(), shape, -1, m);
   for (std::size_t r = 0; r < 6; ++r) EXPECT_EQ(y[r * 4 + 1], -L::infinity());
+  // softmin too: a masked entry takes no part (it once took all the mass: the mask's -inf
+  // became +inf under softmin's negation).
+  forward(op(Fn::softmin), x.data(), y.data(), shape, -1, m);
+  for (std::size_t r = 0; r < 6; ++r) {
+    EXPECT_EQ(y[r * 4 + 1], T(0)) << "softmin, masked";
+    EXPECT_NEAR(y[r * 4] + y[r * 4 + 2] + y[r * 4 + 3], 1, 4 * L::epsilon());
+    EXPECT_GT(y[r * 4], T(0));
+  }
   std::vector<T> dy(24, T(1)), dx(24);
   log_softmax_backward(dy.data(), y.data(), dx.data(), shape, -1, m);
   for (std::size_t r = 0; r < 6; ++r) EXPECT_EQ(dx[r * 4 + 1], T(0)) << "masked: no gradient";

@@ -139,6 +139,7 @@ struct Op {
   bool positional = false;      // results follow the position in the call (gumbel noise):
                                 // never split over threads or blocks
   bool softmax_options = false; // SoftmaxOptions (scale, masks, safe) apply
+  bool negated = false;         // the softmax of -x (softmin): a masked entry is +inf
 
   bool reads(Saved s) const { return (saved & static_cast<unsigned>(s)) != 0; }
 };

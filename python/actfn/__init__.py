@@ -160,8 +160,9 @@ def _axis_index(fname, x, axis):
     return int(axis)
 
 
-def _masked(fname, x, scale, mask, additive_mask):
-    """x scale + additive_mask, -inf where mask is False (numpy broadcasting)."""
+def _masked(fname, x, scale, mask, additive_mask, negated=False):
+    """x scale + additive_mask, -inf where mask is False (+inf for the softmax of -x: the
+    value the function ignores), with numpy broadcasting."""
     try:
         shape = _np.broadcast_shapes(*[_np.shape(v) for v in (x, mask, additive_mask) if v is not None])
     except ValueError:
@@ -173,11 +174,12 @@ def _masked(fname, x, scale, mask, additive_mask):
     if additive_mask is not None:
         z = z + additive_mask
     if mask is not None:
-        z = _np.where(mask, z, -_np.inf)
+        z = _np.where(mask, z, _np.inf if negated else -_np.inf)
     return z
 
 
-def _make_softmax(name):
+def _make_softmax(info):
+    name, negated = info["name"], info["negated"]
     uf, ub = getattr(_actfn, name), getattr(_actfn, name + "_backward")
     setattr(ufuncs, name, uf)
     setattr(ufuncs, name + "_backward", ub)
@@ -186,7 +188,7 @@ def _make_softmax(name):
         axis = _axis_index(name, x, axis)
         _actfn.check(name, float(scale), float(bool(safe)))
         if mask is not None or additive_mask is not None:
-            x = _masked(name, x, scale, mask, additive_mask)
+            x = _masked(name, x, scale, mask, additive_mask, negated)
             scale = 1.0
         kw = {} if out is None else {"out": out}
         return uf(x, float(scale), float(bool(safe)), axis=axis, **kw)
@@ -271,7 +273,7 @@ for _info in _REGISTRY:
         if _info["alias"]:
             globals()[_info["alias"]] = globals()[_n]
     elif _info["softmax_options"]:
-        globals()[_n], globals()[_n + "_backward"] = _make_softmax(_n)
+        globals()[_n], globals()[_n + "_backward"] = _make_softmax(_info)
     elif _info["kind"] == "gated":
         globals()[_n], globals()[_n + "_backward"] = _make_gated(_info)
     else:

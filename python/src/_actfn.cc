@@ -393,7 +393,7 @@ PyObject* functions(PyObject*, PyObject*) {
     }
     const char* reads = op.reads(actfn::Saved::x) && op.reads(actfn::Saved::y) ? "x or y" : op.reads(actfn::Saved::x) ? "x" : "y";
     const actfn::Op& gate = actfn::op(op.gate);
-    PyObject* d = Py_BuildValue("{s:s#,s:s#,s:s,s:N,s:s#,s:s#,s:s#,s:s,s:s#,s:O,s:O,s:s#}",
+    PyObject* d = Py_BuildValue("{s:s#,s:s#,s:s,s:N,s:s#,s:s#,s:s#,s:s,s:s#,s:O,s:O,s:O,s:s#}",
                                 "name", op.name.data(), static_cast<Py_ssize_t>(op.name.size()),
                                 "alias", op.alias.data(), static_cast<Py_ssize_t>(op.alias.size()),
                                 "kind", kinds[static_cast<int>(op.kind)], "params", params,
@@ -404,6 +404,7 @@ PyObject* functions(PyObject*, PyObject*) {
                                 "family", op.family.data(), static_cast<Py_ssize_t>(op.family.size()),
                                 "softmax_options", op.softmax_options ? Py_True : Py_False,
                                 "positional", op.positional ? Py_True : Py_False,
+                                "negated", op.negated ? Py_True : Py_False,
                                 "gate", op.kind == actfn::Kind::gated ? gate.name.data() : "",
                                 static_cast<Py_ssize_t>(op.kind == actfn::Kind::gated ? gate.name.size() : 0));
     PyList_Append(list, d);

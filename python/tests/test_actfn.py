@@ -301,6 +301,11 @@ def test_errors():
         actfn.logsumexp(1.0)
 
 
+def test_softmin_mask_excludes():
+    y = actfn.softmin(np.array([1.0, 2.0, 3.0]), mask=np.array([True, True, False]))
+    np.testing.assert_allclose(y, actfn.softmin(np.array([1.0, 2.0])).tolist() + [0.0], rtol=1e-15)
+
+
 def test_registry_and_docs():
     import pathlib
     import re

@@ -133,6 +133,7 @@ inline constexpr Spec softmin{
     .derivative = "dx = -scale * y * (dy - sum(dy * y))",
     .saved = kY,
     .softmax_options = true,
+    .negated = true,
     .bounds = {.f32 = 4, .f64 = 4, .relative = true, .shift_exact = true}};
 inline constexpr Spec logsumexp{
     .summary = "log of the sum of exponentials (one value per line)",

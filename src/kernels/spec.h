@@ -56,6 +56,7 @@ struct Spec {
   bool gate_on_b = false;          // gated: act(b) * a (glu) rather than act(a) * b
   bool positional = false;         // results follow the position in the call (gumbel noise)
   bool softmax_options = false;    // SoftmaxOptions (scale, masks, safe) apply
+  bool negated = false;            // softmax of -x (softmin): a masked entry is +inf
   // For the tests.
   Bounds bounds = {};
   RefFn dfy = nullptr;  // f' as a function of y, where backward can read y
