@@ -28,11 +28,21 @@ PY_DEPS = numpy scipy pytest hypothesis scikit-build-core ml_dtypes "dask[distri
 
 FUZZ_SECONDS ?= 60
 FUZZ_SEED ?= 0
-# Sanitized builds compile one Highway target (AVX2, this machine's) instead of five, at -O0
-# (Debug): the kernels are the same templates, and the double-word kernels' inlining made an
-# instrumented -O2 build of src/elementwise.cc take over 20 minutes (-O0: seconds).
-SAN_FLAGS = -DCMAKE_BUILD_TYPE=Debug -DACTFN_BUILD_BENCH=OFF \
-            -DCMAKE_CXX_FLAGS="-DHWY_COMPILE_ONLY_STATIC -march=haswell"
+# Instrumented builds compile the Highway targets users run, with run-time dispatch as in a
+# release build: AVX3 (AVX-512, where the CPU has it), AVX2 (FMA: the native f32 kernels) and
+# SSE4 (no FMA: the f32-via-f64 paths), plus the scalar fallback Highway always keeps; SSSE3
+# is left out (SSE4's paths without its rounding instructions). The tests run every compiled
+# target the CPU supports, and fail when AVX2, SSE4 or the CPU's best is missing
+# (SAN_EXPECT, tests/targets.h): `-march=haswell` alone had silently made it SSSE3.
+# -O0 (Debug): an instrumented -O1 build of one family unit takes minutes (Highway inlines
+# everything), -O0 builds all in one minute on two cores.
+SAN_TARGETS = -DHWY_DISABLED_TARGETS=HWY_SSSE3
+SAN_EXPECT = ACTFN_EXPECT_TARGETS="AVX2 SSE4" ACTFN_EXPECT_BEST=1
+SAN_FLAGS = -DCMAKE_BUILD_TYPE=Debug -DACTFN_BUILD_BENCH=OFF
+# UBSan's default set leaves out the floating-point checks; these two matter here: a huge or
+# NaN value converted to an integer (the scalar and tail paths, the CLI's parsing), and a
+# division by zero the code does not mean (the vector code's are IEEE and not instrumented).
+SAN_UB = undefined,float-cast-overflow,float-divide-by-zero
 
 .PHONY: all deps configure build demo test bench docs install clean python pytest sanitize fuzz \
         accuracy accuracy-check accuracy-exhaustive compare
@@ -90,35 +100,40 @@ bench: build
 	$(BUILD)/bench/actfn_bench --benchmark_counters_tabular=true $(BENCH_ARGS)
 
 # The C++ suite under AddressSanitizer + UndefinedBehaviorSanitizer, and the threading test
-# under ThreadSanitizer (g++'s runtimes). Any report fails the run. Left out: the install test
-# (slow, nothing new under ASan) and the special-values page (generated on FMA targets; the
-# sanitized build compiles one non-FMA target).
+# under ThreadSanitizer (g++'s runtimes), on every target above. Any report fails the run.
+# Left out: the install test and the accuracy sweeps (slow, nothing new under ASan).
 sanitize: deps
-	cmake -S . -B build-asan $(SAN_FLAGS) -DACTFN_SANITIZE=address,undefined
+	cmake -S . -B build-asan $(SAN_FLAGS) -DCMAKE_CXX_FLAGS="$(SAN_TARGETS)" \
+	  -DACTFN_SANITIZE=address,$(SAN_UB)
 	cmake --build build-asan -j $(JOBS)
-	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	cd build-asan && $(SAN_EXPECT) ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  ctest --output-on-failure -j $(JOBS) -E '^install|SpecialValuesTable|^accuracy'
-	cmake -S . -B build-tsan $(SAN_FLAGS) -DACTFN_SANITIZE=thread
+	  ctest --output-on-failure -j $(JOBS) -E '^install|^accuracy'
+	build-asan/tests/actfn_tests --gtest_filter='Build.*' | grep 'actfn tests:'
+	cmake -S . -B build-tsan $(SAN_FLAGS) -DCMAKE_CXX_FLAGS="$(SAN_TARGETS)" -DACTFN_SANITIZE=thread
 	cmake --build build-tsan -j $(JOBS) --target actfn_thread_tests
-	TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/actfn_thread_tests
+	$(SAN_EXPECT) TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/actfn_thread_tests
 
-# libFuzzer targets (clang, ASan + UBSan), each for FUZZ_SECONDS from fuzz/corpus/<name>
-# (FUZZ_SEED=0: a new random seed each run; CI fixes it, so that a run is reproducible);
-# new inputs go to build-fuzz/corpus-<name>, crashes to build-fuzz/.
+# libFuzzer targets (clang, ASan + UBSan), each for FUZZ_SECONDS on each Highway target of
+# FUZZ_TARGETS (forced by ACTFN_FUZZ_TARGET; one the CPU lacks is skipped, and said), from
+# fuzz/corpus/<name> (FUZZ_SEED=0: a new random seed each run; CI fixes it, so that a run is
+# reproducible); new inputs go to build-fuzz/corpus-<name>, crashes to build-fuzz/.
+FUZZ_TARGETS ?= AVX2 AVX3
 fuzz: deps
 	CC=clang CXX=clang++ cmake -S . -B build-fuzz $(SAN_FLAGS) -DACTFN_FUZZ=ON \
-	  -DACTFN_SANITIZE=address,undefined \
-	  -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link -DHWY_COMPILE_ONLY_STATIC -march=haswell"
+	  -DACTFN_SANITIZE=address,$(SAN_UB) \
+	  -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link $(SAN_TARGETS)"
 	cmake --build build-fuzz -j $(JOBS) --target fuzz_cli fuzz_array fuzz_softmax
-	for f in cli array softmax; do \
+	for f in cli array softmax; do for t in $(FUZZ_TARGETS); do \
 	  mkdir -p build-fuzz/corpus-$$f; \
-	  ( cd build-fuzz && ./fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -seed=$(FUZZ_SEED) -print_final_stats=1 \
-	      -artifact_prefix=./ corpus-$$f ../fuzz/corpus/$$f > fuzz-$$f.log 2>&1 ); rc=$$?; \
-	  echo "fuzz_$$f:"; grep -E "^Done|number_of_executed_units|ERROR|SUMMARY" build-fuzz/fuzz-$$f.log; \
-	  if [ $$rc -ne 0 ]; then tail -40 build-fuzz/fuzz-$$f.log; exit 1; fi; \
-	done
+	  ( cd build-fuzz && ACTFN_FUZZ_TARGET=$$t ACTFN_EXPECT_BEST=1 ./fuzz/fuzz_$$f \
+	      -max_total_time=$(FUZZ_SECONDS) -seed=$(FUZZ_SEED) -print_final_stats=1 \
+	      -artifact_prefix=./ corpus-$$f ../fuzz/corpus/$$f > fuzz-$$f-$$t.log 2>&1 ); rc=$$?; \
+	  echo "fuzz_$$f on $$t:"; \
+	  grep -E "^actfn fuzzer|^Done|number_of_executed_units|ERROR|SUMMARY" build-fuzz/fuzz-$$f-$$t.log; \
+	  if [ $$rc -ne 0 ]; then tail -40 build-fuzz/fuzz-$$f-$$t.log; exit 1; fi; \
+	done; done
 
 # Regenerates the files made from the registry (a test fails when they are stale).
 docs: build python

@@ -15,6 +15,7 @@
 #include "actfn/actfn.hpp"
 #include "reference.h"
 #include "ulp.h"
+#include "fuzz_init.h"
 
 namespace {
 

@@ -4,6 +4,7 @@
 // are left out: they write files.
 #define ACTFN_CLI_NO_MAIN
 #include "../tools/actfn.cc"
+#include "fuzz_init.h"
 
 #include <cstdlib>
 #include <sstream>

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "actfn/actfn.hpp"
+#include "fuzz_init.h"
 
 using namespace actfn;
 

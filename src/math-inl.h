@@ -169,6 +169,18 @@ HWY_INLINE V Expm1DW(D d, V x, V& lo) {
   return FastTwoSums(s1, hn::Add(hn::MulAdd(ml, p, e0), e1), lo);
 }
 
+// The argument Highway 1.0.3's math functions (Exp, Expm1, Tanh, Sinh, Sin, Cos) can take on
+// every target: they convert x log2(e) or x / pi to int32 on the way, which on the scalar
+// target is a C++ conversion, undefined for NaN and huge values (UBSan's float-cast-overflow
+// found it). NaN becomes 0 and x is clamped to [-1e5, 1e5], where each function has long
+// reached its limit (exp 0 or inf, tanh +-1) or its lanes are recomputed (sin, cos beyond
+// 39000: FixLanes); callers put NaN back.
+template <class D, class V>
+HWY_INLINE V SafeArg(D d, V x) {
+  return hn::Min(hn::Max(hn::IfThenElseZero(hn::Not(hn::IsNaN(x)), x), Const(d, -1e5)),
+                 Const(d, 1e5));
+}
+
 // exp(x) that keeps NaN and overflows to inf. f64: ExpDW rounded once (0.52 ULP at most).
 // f32 (the native softmax lanes): hn::Exp, 1 ULP (its doc), which builds 2^q with two
 // multiplies, so results down to the smallest subnormal survive (exp(-100.f) = 3.72e-44f);
@@ -184,10 +196,10 @@ HWY_INLINE V ExpNaN(D d, V x) {
   } else if constexpr (sizeof(hn::TFromD<D>) == 8) {
     // hn::Exp holds to 706 (f64): above, exp(x/2)^2 (2 ULP; such f64 lanes hold f32 data).
     const auto big = hn::Gt(x, Const(d, 700));
-    r = hn::Exp(d, hn::IfThenElse(big, hn::Mul(x, Const(d, 0.5)), x));
+    r = hn::Exp(d, SafeArg(d, hn::IfThenElse(big, hn::Mul(x, Const(d, 0.5)), x)));
     r = hn::IfThenElse(big, hn::Mul(r, r), r);
   } else {
-    r = hn::Exp(d, x);
+    r = hn::Exp(d, SafeArg(d, x));
   }
   r = hn::IfThenElse(hn::Gt(x, MaxLog(d)), hn::Inf(d), r);
   return hn::IfThenElse(hn::IsNaN(x), x, r);
@@ -207,7 +219,7 @@ HWY_INLINE V Expm1NaN(D d, V x) {
   } else {
     // hn::Expm1 holds to 706 (f64), 88 (f32): above, exp.
     const V big = Const(d, sizeof(hn::TFromD<D>) == 8 ? 700 : 88);
-    r = hn::IfThenElse(hn::Gt(x, big), ExpNaN(d, x), hn::Expm1(d, hn::Min(x, big)));
+    r = hn::IfThenElse(hn::Gt(x, big), ExpNaN(d, x), hn::Expm1(d, SafeArg(d, hn::Min(x, big))));
   }
   return hn::IfThenElse(hn::IsNaN(x), x, r);
 }
@@ -436,7 +448,7 @@ HWY_INLINE V TanhParts(D d, V x, V& lo) {
     return hn::IfThenElse(hn::IsNaN(x), x, y);
   } else {
     lo = hn::Zero(d);
-    return hn::IfThenElse(hn::IsNaN(x), x, hn::Tanh(d, x));
+    return hn::IfThenElse(hn::IsNaN(x), x, hn::Tanh(d, SafeArg(d, x)));
   }
 }
 template <class D, class V>
@@ -467,12 +479,12 @@ HWY_INLINE V FixLanes(D d, M bad, V x, V r, F f) {
 template <class D, class V>
 HWY_INLINE V SinNaN(D d, V x) {
   const auto bad = hn::Not(hn::Le(hn::Abs(x), Const(d, 39000)));
-  return FixLanes(d, bad, x, hn::Sin(d, x), [](auto v) { return std::sin(v); });
+  return FixLanes(d, bad, x, hn::Sin(d, SafeArg(d, x)), [](auto v) { return std::sin(v); });
 }
 template <class D, class V>
 HWY_INLINE V CosNaN(D d, V x) {
   const auto bad = hn::Not(hn::Le(hn::Abs(x), Const(d, 39000)));
-  return FixLanes(d, bad, x, hn::Cos(d, x), [](auto v) { return std::cos(v); });
+  return FixLanes(d, bad, x, hn::Cos(d, SafeArg(d, x)), [](auto v) { return std::cos(v); });
 }
 
 

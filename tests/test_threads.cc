@@ -1,6 +1,7 @@
 // Many threads calling the same and different functions at once, on shared read-only
 // inputs: every result has the bits of the single-threaded one. Built alone under
 // ThreadSanitizer by `make sanitize` (actfn_thread_tests); part of the normal suite too.
+#include <cstdio>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -13,8 +14,17 @@
 #include <vector>
 
 #include "actfn/actfn.hpp"
+#include "targets.h"
 
 namespace {
+
+// The Highway targets this binary runs (both test binaries hold this file), printed, and held
+// to ACTFN_EXPECT_TARGETS and ACTFN_EXPECT_BEST where the build sets them (make sanitize:
+// AVX2 and SSE4, and the CPU's best).
+TEST(Build, TargetsAsIntended) {
+  std::printf("actfn tests: %s\n", actfn::test::describe_targets().c_str());
+  EXPECT_EQ(actfn::test::check_targets(), "") << actfn::test::describe_targets();
+}
 
 TEST(Threads, ConcurrentCallsGiveTheSingleThreadedBits) {
   const std::size_t n = 3000;

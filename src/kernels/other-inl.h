@@ -186,7 +186,7 @@ HWY_INLINE void SinCosOf(D d, V x, double a, V& s, V& c) {
   V lo;
   const V t = TwoProducts(d, Const(d, a), x, lo);
   const auto bad = hn::Not(hn::Le(hn::Abs(t), Const(d, 39000)));
-  const V s0 = hn::Sin(d, t), c0 = hn::Cos(d, t);
+  const V s0 = hn::Sin(d, SafeArg(d, t)), c0 = hn::Cos(d, SafeArg(d, t));  // bad lanes fixed below
   s = FixLanes(d, bad, x, hn::MulAdd(lo, c0, s0), [a](auto v) {
     return static_cast<decltype(v)>(std::sin(static_cast<long double>(a) * v));
   });
@@ -270,7 +270,7 @@ struct HyperSinh : Kernel {
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
     const V twenty = Const(d, 20);
-    const V small = hn::Div(hn::Sinh(d, hn::Min(x, twenty)), Const(d, 3));
+    const V small = hn::Div(hn::Sinh(d, SafeArg(d, hn::Min(x, twenty))), Const(d, 3));
     const V pos = hn::IfThenElse(hn::Gt(x, twenty), ExpOver6(d, x), small);
     const V neg = hn::Mul(hn::Mul(x, x), hn::Mul(x, Const(d, 0.25)));
     return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), pos, neg);

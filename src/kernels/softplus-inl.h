@@ -41,7 +41,10 @@ template <class L>
 inline L squareplus_grad(L x, const double* p) {
   if (isinf(x)) return x > 0 ? 1.0L : 0.0L;
   const L r = sqrt(x * x + p[0]);
-  return x >= 0 ? (1 + x / r) / 2 : p[0] / (2 * r * (r - x));
+  // b = 0 (relu): 0 / 0 at x = 0, as the kernel's IEEE division gives; said without dividing.
+  if (r == 0) return L(std::nan(""));
+  if (x >= 0) return (1 + x / r) / 2;
+  return p[0] / (2 * r * (r - x));
 }
 template <class L>
 inline L sparse_plus(L x, const double*) {
