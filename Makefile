@@ -6,7 +6,7 @@
 #   make accuracy-check  (CI runs it after make test)
 #   make bench  the benchmarks (Release build, ns per element and bytes per second)
 #   make sanitize  the C++ tests under ASan + UBSan, the threading test under TSan
-#   make fuzz   the libFuzzer targets for FUZZ_SECONDS each (default 60)
+#   make fuzz   the libFuzzer targets for FUZZ_SECONDS each (default 60) on each of FUZZ_TARGETS
 #   make docs   regenerate docs/functions.md and docs/img/activations.png from the code
 #   make accuracy  measure every function against MPFR and rewrite docs/accuracy.md (~30 min)
 #   make compare   install the peer libraries, measure actfn against them (bench/compare) and
