@@ -44,7 +44,7 @@ SAN_FLAGS = -DCMAKE_BUILD_TYPE=Debug -DACTFN_BUILD_BENCH=OFF
 # division by zero the code does not mean (the vector code's are IEEE and not instrumented).
 SAN_UB = undefined,float-cast-overflow,float-divide-by-zero
 
-.PHONY: all deps configure build demo test bench docs install clean python pytest sanitize fuzz \
+.PHONY: all deps configure build demo test bench docs install clean python pytest sanitize fuzz fuzz-campaign \
         accuracy accuracy-check accuracy-exhaustive compare
 
 all: build
@@ -135,6 +135,27 @@ fuzz: deps
 	  if [ $$rc -ne 0 ]; then tail -40 build-fuzz/fuzz-$$f-$$t.log; exit 1; fi; \
 	done; done
 
+# A fuzz campaign (docs/testing.md): the fuzzers built at -O1 for the AVX2 target alone (the
+# FMA kernels; -maes because Highway 1.0.3 wants AES for its AVX2 static target), ASan + UBSan,
+# each run for FUZZ_RUNS executions from fuzz/corpus, then the inputs that add coverage merged
+# back into fuzz/corpus/<name>. Hours on two cores; CI runs `make fuzz`'s short runs instead.
+FUZZ_RUNS ?= 10000000
+FUZZ_CAMPAIGN ?= softmax cli array
+fuzz-campaign: deps
+	CC=clang CXX=clang++ cmake -S . -B build-fuzz-campaign -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DACTFN_BUILD_BENCH=OFF -DACTFN_FUZZ=ON \
+	  -DACTFN_SANITIZE=address,$(SAN_UB) \
+	  -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link -march=haswell -maes -DHWY_COMPILE_ONLY_STATIC"
+	cmake --build build-fuzz-campaign -j $(JOBS) $(foreach f,$(FUZZ_CAMPAIGN),--target fuzz_$(f))
+	for f in $(FUZZ_CAMPAIGN); do \
+	  mkdir -p build-fuzz-campaign/corpus-$$f; \
+	  ( cd build-fuzz-campaign && ACTFN_EXPECT_TARGETS=AVX2 ACTFN_FUZZ_TARGET=AVX2 ./fuzz/fuzz_$$f \
+	      -runs=$(FUZZ_RUNS) -seed=$(FUZZ_SEED) -print_final_stats=1 -artifact_prefix=./ \
+	      corpus-$$f ../fuzz/corpus/$$f > campaign-$$f.log 2>&1 ) || { tail -40 build-fuzz-campaign/campaign-$$f.log; exit 1; }; \
+	  grep -E "^actfn fuzzer|^Done|number_of_executed_units|average_exec|ERROR" build-fuzz-campaign/campaign-$$f.log; \
+	  ( cd build-fuzz-campaign && ./fuzz/fuzz_$$f -merge=1 ../fuzz/corpus/$$f corpus-$$f > merge-$$f.log 2>&1 ) || exit 1; \
+	done
+
 # Regenerates the files made from the registry (a test fails when they are stale).
 docs: build python
 	$(BUILD)/actfn list --markdown > docs/functions.md
@@ -146,7 +167,7 @@ install: build
 	cmake --install $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(VENV) build-asan build-tsan build-fuzz
+	rm -rf $(BUILD) $(VENV) build-asan build-tsan build-fuzz build-fuzz-campaign
 
 # docs/accuracy.md: the sampled run over every function and dtype, merged with the exhaustive
 # float32 runs kept in docs/accuracy-exhaustive.md (make accuracy-exhaustive FUNCTIONS="...").
