@@ -2,7 +2,11 @@
 // the same inputs, sizes and thread count. bench/compare (the driver) runs it once per thread
 // count, adds the Python peers and writes docs/performance.md.
 //
-//   actfn-compare [--threads T] [--quick] [--filter NAME]
+//   actfn-compare [--threads T] [--quick] [--filter NAME] [--target AVX2]
+//
+// actfn runs as two implementations, its tiers: "actfn" (Accuracy::exact) and "actfn-fast"
+// (Accuracy::fast). --target restricts actfn's run-time dispatch to one Highway target (AVX2:
+// what most users' CPUs run; the C++ peers are compiled for the build's ACTFN_PEERS_MARCH).
 //
 // Prints one tab-separated line per measurement:
 //   function  impl  n  ns_per_elt  max_ulp
@@ -28,6 +32,7 @@
 
 #include "actfn/actfn.hpp"
 #include "compare-peers.h"
+#include "hwy/targets.h"
 
 namespace {
 
@@ -95,16 +100,16 @@ actfn::Axis axis_of(const Case& c, std::size_t n) {
   return c.row ? actfn::Axis{n / c.row, c.row, 1} : actfn::Axis{1, n, 1};
 }
 
-// actfn itself, as a peer: the generic API over the registry.
-peers::Impl actfn_impl(const Case& c) {
+// actfn itself, as a peer: the generic API over the registry, in one tier.
+peers::Impl actfn_impl(const Case& c, actfn::Accuracy acc) {
   const actfn::Op& op = actfn::op(c.op);
   if (c.backward) {
-    return [&op, c](const float* x, const float* dy, float* out, std::size_t n) {
-      actfn::backward(op, actfn::Saved::y, dy, x, out, axis_of(c, n));
+    return [&op, c, acc](const float* x, const float* dy, float* out, std::size_t n) {
+      actfn::backward(op, actfn::Saved::y, dy, x, out, axis_of(c, n), {}, acc);
     };
   }
-  return [&op, c](const float* x, const float*, float* out, std::size_t n) {
-    actfn::forward(op, x, out, axis_of(c, n));
+  return [&op, c, acc](const float* x, const float*, float* out, std::size_t n) {
+    actfn::forward(op, x, out, axis_of(c, n), {}, acc);
   };
 }
 
@@ -158,14 +163,27 @@ int main(int argc, char** argv) {
       quick = true;
     } else if (a == "--filter" && i + 1 < argc) {
       filter = argv[++i];
+    } else if (a == "--target" && i + 1 < argc) {
+      const std::string_view want = argv[++i];
+      std::int64_t found = 0;
+      for (std::int64_t t : hwy::SupportedAndGeneratedTargets())
+        if (want == hwy::TargetName(t)) found = t;
+      if (found == 0) {
+        std::fprintf(stderr, "actfn-compare: target %s is not compiled in or not supported\n",
+                     argv[i]);
+        return 2;
+      }
+      hwy::SetSupportedTargetsForTest(found);
     } else {
-      std::fprintf(stderr, "usage: actfn-compare [--threads T] [--quick] [--filter NAME]\n");
+      std::fprintf(stderr,
+                   "usage: actfn-compare [--threads T] [--quick] [--filter NAME] [--target T]\n");
       return 2;
     }
   }
   actfn::set_num_threads(threads);
   peers::init(threads);
   std::printf("# peers compiled in: %s\n", peers::available().c_str());
+  std::printf("# actfn target: %s\n", hwy::TargetName(hwy::SupportedTargets() & -hwy::SupportedTargets()));
 
   const std::vector<Case> cases = {
       {"relu", "relu", 0, false},           {"leaky_relu", "leaky_relu", 0, false},
@@ -188,7 +206,9 @@ int main(int argc, char** argv) {
     } else {
       sizes = {4096, std::size_t{1} << 20, big};
     }
-    std::vector<std::pair<std::string, peers::Impl>> impls = {{"actfn", actfn_impl(c)}};
+    std::vector<std::pair<std::string, peers::Impl>> impls = {
+        {"actfn", actfn_impl(c, actfn::Accuracy::exact)},
+        {"actfn-fast", actfn_impl(c, actfn::Accuracy::fast)}};
     for (auto& p : peers::implementations(c.function)) impls.push_back(std::move(p));
 
     // Accuracy first (2^18 inputs, or 256 rows).

@@ -3,8 +3,12 @@
 // - float and double arrays run their own kernels, except f32 lines along an axis whose
 //   kernel does not keep the f32 bound itself (AxisEntry::f32_native): those are widened to
 //   f64 in blocks of lines and rounded once;
-// - float16 and bfloat16 arrays are widened to f64, computed there and rounded once (the
-//   Wide adaptor below): elementwise in chunks over the threads, other kinds whole.
+// - float16 and bfloat16 arrays are widened, computed and rounded once (the wide/narrow
+//   adaptors below): to f64 in the exact tier, to f32 in the fast tier (whose f32 results,
+//   within 4 ULP, round to the 16-bit type within 1 ULP of it); elementwise in chunks over the
+//   threads, other kinds whole;
+// - the fast tier (Accuracy::fast) runs a kernel's fast forward where it has one (exact's
+//   otherwise), f32 lines on their own lanes; backward is exact's in both tiers.
 #include <algorithm>
 #include <cstddef>
 #include <span>
@@ -31,15 +35,16 @@ T neg_inf() {
   if constexpr (kNarrow<T>) return T(-HUGE_VAL); else return -std::numeric_limits<T>::infinity();
 }
 
-// The widening adaptor: a copy of n values of a narrower type in f64, and back, rounded once.
-template <class H>
-std::vector<double> wide(const H* v, std::size_t n) {
-  std::vector<double> out(n);
-  for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<double>(v[i]);
+// The widening adaptor: a copy of n values of a narrower type in W (f64, or f32 for the
+// fast tier's 16-bit arrays), and back, rounded once.
+template <class W = double, class H>
+std::vector<W> wide(const H* v, std::size_t n) {
+  std::vector<W> out(n);
+  for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<W>(v[i]);
   return out;
 }
-template <class H>
-void narrow(const double* v, H* out, std::size_t n) {
+template <class W, class H>
+void narrow(const W* v, H* out, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<H>(v[i]);
 }
 constexpr std::size_t kNarrowChunk = 512;
@@ -56,15 +61,15 @@ std::size_t lines_grain(const Op& op, Axis a) {
 // gate's elementwise kernels on one half, times the other.
 template <class T>
 void gated_forward_real(const Op& op, const T* a, const T* b, T* y, std::size_t n,
-                        const double* p) {
-  const auto& act = detail::elementwise_kernels(actfn::op(op.gate)).fns<T>();
+                        const double* p, Accuracy acc) {
+  const auto fwd = detail::elementwise_kernels(actfn::op(op.gate)).forward<T>(acc);
   constexpr std::size_t kChunk = 2048;
   T t[kChunk];
   const T* g = op.gate_on_b ? b : a;  // the gate's input
   const T* h = op.gate_on_b ? a : b;  // the other half
   for (std::size_t i = 0; i < n; i += kChunk) {
     const std::size_t m = std::min(kChunk, n - i);
-    act.forward(g + i, t, m, p);
+    fwd(g + i, t, m, p);
     for (std::size_t j = 0; j < m; ++j) y[i + j] = t[j] * h[i + j];
   }
 }
@@ -95,11 +100,11 @@ void axis_f32_via_f64(const Op& op, const detail::AxisEntry& entry, const float*
                       Axis a, const Params& p);
 
 template <class T>
-void forward_real(const Op& op, const T* x, T* y, Axis a, const Params& p) {
+void forward_real(const Op& op, const T* x, T* y, Axis a, const Params& p, Accuracy acc) {
   const std::size_t count = a.size();
   switch (op.kind) {
     case Kind::elementwise: {
-      const auto fwd = detail::elementwise_kernels(op).fns<T>().forward;
+      const auto fwd = detail::elementwise_kernels(op).forward<T>(acc);
       detail::parallel_for(count, detail::kGrain, [&](std::size_t b, std::size_t e) {
         fwd(x + b, y + b, e - b, p.v);
       });
@@ -109,12 +114,13 @@ void forward_real(const Op& op, const T* x, T* y, Axis a, const Params& p) {
     case Kind::reduce: {
       if (out_size(op, a) == 0) return;
       const detail::AxisEntry& entry = detail::axis_kernels(op);
+      const bool fast = acc == Accuracy::fast && entry.fast<T>() != nullptr;
       if constexpr (std::is_same_v<T, float>) {
-        if (!entry.f32_native) return axis_f32_via_f64(op, entry, x, y, a, p);
+        if (!fast && !entry.f32_native) return axis_f32_via_f64(op, entry, x, y, a, p);
       }
       // Blocks of lines (outer) over the threads; y has n x inner values per block, or inner
       // for a reduction.
-      const auto fwd = entry.fns<T>().forward;
+      const auto fwd = fast ? entry.fast<T>() : entry.fns<T>().forward;
       const std::size_t block = a.n * a.inner, yblock = op.kind == Kind::axis ? block : a.inner;
       detail::parallel_for(a.outer, lines_grain(op, a), [&](std::size_t b, std::size_t e) {
         fwd(x + b * block, y + b * yblock, Axis{e - b, a.n, a.inner}, p.v);
@@ -124,7 +130,8 @@ void forward_real(const Op& op, const T* x, T* y, Axis a, const Params& p) {
     case Kind::gated: {
       const std::size_t half = a.n / 2 * a.inner;
       for (std::size_t o = 0; o < a.outer; ++o)
-        gated_forward_real(op, x + 2 * o * half, x + (2 * o + 1) * half, y + o * half, half, p.v);
+        gated_forward_real(op, x + 2 * o * half, x + (2 * o + 1) * half, y + o * half, half, p.v,
+                           acc);
       return;
     }
   }
@@ -135,7 +142,7 @@ void axis_f32_via_f64(const Op& op, const detail::AxisEntry& entry, const float*
   if (op.positional) {  // its results follow the position in the whole call
     const std::vector<double> xd = wide(x, a.size());
     std::vector<double> yd(out_size(op, a));
-    forward_real<double>(op, xd.data(), yd.data(), a, p);
+    forward_real<double>(op, xd.data(), yd.data(), a, p, Accuracy::exact);
     narrow(yd.data(), y, yd.size());
     return;
   }
@@ -188,27 +195,36 @@ void backward_real(const Op& op, Saved from, const T* dy, const T* saved, T* dx,
   }
 }
 
-// 16-bit arrays through f64: elementwise in chunks over the threads, other kinds whole.
-template <class H>
-void forward_narrow(const Op& op, const H* x, H* y, Axis a, const Params& p) {
+// 16-bit arrays through W (f64 exact, f32 fast): elementwise in chunks over the threads,
+// other kinds whole.
+template <class W, class H>
+void forward_narrow_in(const Op& op, const H* x, H* y, Axis a, const Params& p, Accuracy acc) {
   const std::size_t count = a.size();
   if (op.kind == Kind::elementwise) {
-    const auto fwd = detail::elementwise_kernels(op).fns<double>().forward;
+    const auto fwd = detail::elementwise_kernels(op).forward<W>(acc);
     detail::parallel_for(count, detail::kGrain, [&](std::size_t b, std::size_t e) {
-      double t[kNarrowChunk];
+      W t[kNarrowChunk];
       for (std::size_t i = b; i < e; i += kNarrowChunk) {
         const std::size_t m = std::min(kNarrowChunk, e - i);
-        for (std::size_t j = 0; j < m; ++j) t[j] = static_cast<double>(x[i + j]);
+        for (std::size_t j = 0; j < m; ++j) t[j] = static_cast<W>(x[i + j]);
         fwd(t, t, m, p.v);
         narrow(t, y + i, m);
       }
     });
     return;
   }
-  const std::vector<double> xd = wide(x, count);
-  std::vector<double> yd(out_size(op, a));
-  forward_real<double>(op, xd.data(), yd.data(), a, p);
+  const std::vector<W> xd = wide<W>(x, count);
+  std::vector<W> yd(out_size(op, a));
+  forward_real<W>(op, xd.data(), yd.data(), a, p, acc);
   narrow(yd.data(), y, yd.size());
+}
+template <class H>
+void forward_narrow(const Op& op, const H* x, H* y, Axis a, const Params& p, Accuracy acc) {
+  if (acc == Accuracy::fast) {
+    forward_narrow_in<float>(op, x, y, a, p, acc);
+  } else {
+    forward_narrow_in<double>(op, x, y, a, p, acc);
+  }
 }
 
 template <class H>
@@ -241,7 +257,8 @@ void backward_narrow(const Op& op, Saved from, const H* dy, const H* saved, H* d
 }
 
 template <class T>
-void forward_impl(const Op& op, const T* x, T* y, Axis a, std::span<const double> params) {
+void forward_impl(const Op& op, const T* x, T* y, Axis a, std::span<const double> params,
+                  Accuracy acc) {
   const Params p = detail::check_params(op, params);
   const std::size_t count = checked_size(op, a);
   if (op.kind == Kind::gated) detail::check_gated(op, a);
@@ -255,7 +272,11 @@ void forward_impl(const Op& op, const T* x, T* y, Axis a, std::span<const double
     if (op.kind == Kind::reduce) std::fill(y, y + out_size(op, a), neg_inf<T>());
     return;
   }
-  if constexpr (kNarrow<T>) forward_narrow(op, x, y, a, p); else forward_real(op, x, y, a, p);
+  if constexpr (kNarrow<T>) {
+    forward_narrow(op, x, y, a, p, acc);
+  } else {
+    forward_real(op, x, y, a, p, acc);
+  }
 }
 
 template <class T>
@@ -286,12 +307,14 @@ void backward_impl(const Op& op, Saved from, const T* dy, const T* saved, T* dx,
 
 }  // namespace
 
+// Backward is exact's in both tiers (Accuracy).
 #define ACTFN_GENERIC_CALLS(T)                                                            \
-  void forward(const Op& o, const T* x, T* y, Axis a, std::span<const double> p) {        \
-    forward_impl(o, x, y, a, p);                                                          \
+  void forward(const Op& o, const T* x, T* y, Axis a, std::span<const double> p,          \
+               Accuracy acc) {                                                            \
+    forward_impl(o, x, y, a, p, acc);                                                     \
   }                                                                                       \
   void backward(const Op& o, Saved from, const T* dy, const T* s, T* dx, Axis a,          \
-                std::span<const double> p) {                                              \
+                std::span<const double> p, Accuracy) {                                    \
     backward_impl(o, from, dy, s, dx, a, p);                                              \
   }
 ACTFN_GENERIC_CALLS(float)
@@ -303,24 +326,31 @@ ACTFN_GENERIC_CALLS(bfloat16)
 // The gated units on two separate halves; 16-bit halves go through f64 copies.
 template <Storage T>
 void gated_forward(const Op& o, const T* a, const T* b, T* y, std::size_t n,
-                   std::span<const double> params) {
+                   std::span<const double> params, Accuracy acc) {
   if (o.kind != Kind::gated) detail::fail(o, "is not a gated unit");
   const Params p = detail::check_params(o, params);
   check_apart(o, "y", y, n, "a", a, n);
   check_apart(o, "y", y, n, "b", b, n);
   if (n == 0) return;
   if constexpr (kNarrow<T>) {
+    if (acc == Accuracy::fast) {
+      const std::vector<float> af = wide<float>(a, n), bf = wide<float>(b, n);
+      std::vector<float> yf(n);
+      gated_forward_real(o, af.data(), bf.data(), yf.data(), n, p.v, acc);
+      narrow(yf.data(), y, n);
+      return;
+    }
     const std::vector<double> ad = wide(a, n), bd = wide(b, n);
     std::vector<double> yd(n);
-    gated_forward_real(o, ad.data(), bd.data(), yd.data(), n, p.v);
+    gated_forward_real(o, ad.data(), bd.data(), yd.data(), n, p.v, acc);
     narrow(yd.data(), y, n);
   } else {
-    gated_forward_real(o, a, b, y, n, p.v);
+    gated_forward_real(o, a, b, y, n, p.v, acc);
   }
 }
 template <Storage T>
 void gated_backward(const Op& o, const T* dy, const T* a, const T* b, T* da, T* db,
-                    std::size_t n, std::span<const double> params) {
+                    std::size_t n, std::span<const double> params, Accuracy) {
   if (o.kind != Kind::gated) detail::fail(o, "is not a gated unit");
   const Params p = detail::check_params(o, params);
   check_io(o, "da", da, "a", a, n);
@@ -341,9 +371,9 @@ void gated_backward(const Op& o, const T* dy, const T* a, const T* b, T* da, T* 
 }
 #define ACTFN_GATED_INSTANCES(T)                                                          \
   template void gated_forward<T>(const Op&, const T*, const T*, T*, std::size_t,          \
-                                 std::span<const double>);                                \
+                                 std::span<const double>, Accuracy);                      \
   template void gated_backward<T>(const Op&, const T*, const T*, const T*, T*, T*,        \
-                                  std::size_t, std::span<const double>);
+                                  std::size_t, std::span<const double>, Accuracy);
 ACTFN_GATED_INSTANCES(float)
 ACTFN_GATED_INSTANCES(double)
 ACTFN_GATED_INSTANCES(float16)

@@ -27,9 +27,19 @@ struct ElementwiseFns {
 struct ElementwiseEntry {
   ElementwiseFns<float> f32;
   ElementwiseFns<double> f64;
+  // The fast tier's forward, where the kernel has one (ForwardFast); null: exact's serves,
+  // which keeps the fast tier's contract too.
+  ForwardFn<float> f32_fast = nullptr;
+  ForwardFn<double> f64_fast = nullptr;
   template <class T>
   const ElementwiseFns<T>& fns() const {
     if constexpr (sizeof(T) == 4) return f32; else return f64;
+  }
+  template <class T>
+  ForwardFn<T> forward(Accuracy a) const {
+    ForwardFn<T> fast;
+    if constexpr (sizeof(T) == 4) fast = f32_fast; else fast = f64_fast;
+    return a == Accuracy::fast && fast != nullptr ? fast : fns<T>().forward;
   }
 };
 
@@ -53,9 +63,16 @@ struct AxisEntry {
   AxisFn<double> f32_via_f64 = nullptr;
   // Whether the f32 kernel itself keeps the f32 bound (then f32 lines are not widened).
   bool f32_native = false;
+  // The fast tier's forward (on its own lanes, never widened); null: exact's serves.
+  AxisFn<float> f32_fast = nullptr;
+  AxisFn<double> f64_fast = nullptr;
   template <class T>
   const AxisFns<T>& fns() const {
     if constexpr (sizeof(T) == 4) return f32; else return f64;
+  }
+  template <class T>
+  AxisFn<T> fast() const {
+    if constexpr (sizeof(T) == 4) return f32_fast; else return f64_fast;
   }
 };
 

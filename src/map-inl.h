@@ -27,6 +27,9 @@ namespace hn = hwy::HWY_NAMESPACE;
 // BackwardX(d, dy, x), and, with kBackwardY = true, BackwardY(d, dy, y).
 struct Kernel {
   static constexpr bool kBackwardY = false;
+  // Whether the kernel has a fast tier's forward, ForwardFast(d, x) (src/fast-inl.h): within
+  // 4 ULP on its own lanes (f32 in f32 lanes on every target), exact's special values.
+  static constexpr bool kFast = false;
   // f32 arrays are computed in f64 lanes and rounded once (exact promotion; the lanes' type
   // is Widened, so the kernels take plain f64 steps, ~2^-50 relative, not their double-word
   // ones): f32 results within 0.5 + 2^-20 ULP without f32-specific argument reductions.

@@ -102,22 +102,22 @@ void check_options(const Op& o) {
 
 template <Real T>
 void forward(const Op& o, const T* x, T* y, std::span<const std::size_t> shape, int axis,
-             const SoftmaxOptions<T>& opt) {
+             const SoftmaxOptions<T>& opt, Accuracy acc) {
   check_options(o);
   const Axis a = along(shape, axis);
   check_io(o, "y", y, "x", x, checked_size(o, a));
   const Masked<T> m = apply_options(o, x, shape, opt);
   const double p[] = {1, opt.safe ? 1.0 : 0.0};
-  forward(o, m.x.data(), y, a, p);
+  forward(o, m.x.data(), y, a, p, acc);
 }
 
 template <Real T>
 void backward(const Op& o, const T* dy, const T* y, T* dx, std::span<const std::size_t> shape,
-              int axis, const SoftmaxOptions<T>& opt) {
+              int axis, const SoftmaxOptions<T>& opt, Accuracy acc) {
   check_options(o);
   const Axis a = along(shape, axis);
   const double p[] = {opt.scale, opt.safe ? 1.0 : 0.0};
-  backward(o, Saved::y, dy, y, dx, a, p);
+  backward(o, Saved::y, dy, y, dx, a, p, acc);
   if (opt.mask == nullptr) return;
   const auto moff = broadcast_offsets(o, shape, opt.mask_shape, "mask");
   for (std::size_t i = 0; i < moff.size(); ++i)
@@ -126,9 +126,9 @@ void backward(const Op& o, const T* dy, const T* y, T* dx, std::span<const std::
 
 #define ACTFN_OPTIONS_INSTANCES(T)                                                        \
   template void forward<T>(const Op&, const T*, T*, std::span<const std::size_t>, int,      \
-                           const SoftmaxOptions<T>&);                                       \
+                           const SoftmaxOptions<T>&, Accuracy);                             \
   template void backward<T>(const Op&, const T*, const T*, T*, std::span<const std::size_t>, \
-                            int, const SoftmaxOptions<T>&);
+                            int, const SoftmaxOptions<T>&, Accuracy);
 ACTFN_OPTIONS_INSTANCES(float)
 ACTFN_OPTIONS_INSTANCES(double)
 #undef ACTFN_OPTIONS_INSTANCES

@@ -25,9 +25,12 @@ namespace {
 
 constexpr Op make_op(std::string_view name, Kind kind, std::string_view family, Fn id,
                      const spec::Spec& s) {
+  const Op::Bound exact{s.bounds.f32, s.bounds.f64};
+  const Op::Bound fast{s.fast.f32 < 0 ? exact.f32 : s.fast.f32,
+                       s.fast.f64 < 0 ? exact.f64 : s.fast.f64};
   return Op{name,    s.alias,       kind,      s.params,    s.summary,   s.formula,
             s.derivative, s.saved,  s.check,   id,          family,      s.gate,
-            s.gate_on_b,  s.positional, s.softmax_options, s.negated};
+            s.gate_on_b,  s.positional, s.softmax_options, s.negated, {exact, fast}};
 }
 
 constexpr Op kOps[] = {
@@ -47,10 +50,15 @@ constexpr bool well_formed() {
     if ((o.kind == Kind::gated) != (o.gate != Fn::identity)) return false;
     if (o.kind == Kind::gated && kOps[static_cast<std::size_t>(o.gate)].kind != Kind::elementwise)
       return false;
+    // The fast tier's contract: within 4 ULP (piecewise-linear functions exact in both).
+    const Op::Bound& fast = o.bound(Accuracy::fast);
+    if (o.kind != Kind::gated && (fast.f32 > 4 || (fast.f32 == 0) != (o.bound(Accuracy::exact).f32 == 0)))
+      return false;
   }
   return true;
 }
-static_assert(well_formed(), "a spec without text, a saved input, a gate or within kMaxParams");
+static_assert(well_formed(),
+              "a spec without text, a saved input, a gate, within kMaxParams or the fast tier's 4 ULP");
 
 // The kernel accessors in the list's order (null for the kinds that have none).
 using ElementwiseGetter = const detail::ElementwiseEntry& (*)();

@@ -51,14 +51,17 @@ void report(const char* what, std::string_view name, std::size_t size,
   }
 }
 
+const char* tier_name(Accuracy acc) { return acc == Accuracy::fast ? "fast" : "exact"; }
+
+// Against the bound the registry reports for the tier (Op::bound), which the tests enforce.
 template <class T>
-void check_forward(const Op& op, const ElementwiseRef& r) {
-  const double bound = sizeof(T) == 4 ? r.ulp32 : r.ulp64;
+void check_forward(const Op& op, const ElementwiseRef& r, Accuracy acc) {
+  const double bound = sizeof(T) == 4 ? op.bound(acc).f32 : op.bound(acc).f64;
   const std::vector<T> x = samples<T>();
   for (const auto& p : param_sets(op)) {
-    SCOPED_TRACE(describe(p));
+    SCOPED_TRACE(describe(p) + " " + tier_name(acc));
     std::vector<T> y(x.size());
-    forward(op, x.data(), y.data(), Axis{1, x.size(), 1}, p);
+    forward(op, x.data(), y.data(), Axis{1, x.size(), 1}, p, acc);
     double worst = 0;
     std::size_t at = 0;
     for (std::size_t i = 0; i < x.size(); ++i) {
@@ -67,7 +70,7 @@ void check_forward(const Op& op, const ElementwiseRef& r) {
                                : ulp_error(y[i], want);
       if (e > worst) worst = e, at = i;
     }
-    report("forward", op.name, sizeof(T), p, worst, x[at]);
+    report(acc == Accuracy::fast ? "fast" : "forward", op.name, sizeof(T), p, worst, x[at]);
     EXPECT_LE(worst, bound) << op.name << "(" << x[at] << ") = " << y[at] << ", want "
                             << static_cast<T>(r.f(x[at], p.data()));
   }
@@ -115,8 +118,57 @@ TEST_P(Elementwise, MatchesReference) {
   for (const auto& r : kElementwise) {
     const Op& o = op(r.name);
     SCOPED_TRACE(std::string(o.name));
-    check_forward<float>(o, r);
-    check_forward<double>(o, r);
+    check_forward<float>(o, r, Accuracy::exact);
+    check_forward<double>(o, r, Accuracy::exact);
+  }
+}
+
+// The fast tier: within its bound (at most 4 ULP; exact's where it runs exact's kernel).
+TEST_P(Elementwise, FastMatchesReference) {
+  for (const auto& r : kElementwise) {
+    const Op& o = op(r.name);
+    SCOPED_TRACE(std::string(o.name));
+    EXPECT_LE(o.bound(Accuracy::fast).f32, 4);
+    check_forward<float>(o, r, Accuracy::fast);
+    check_forward<double>(o, r, Accuracy::fast);
+  }
+}
+
+// The fast tier keeps exact's special values: NaN, infinities, signed zeros, saturation and
+// the subnormal tails (within 4 ULP, never flushed to zero).
+template <class T>
+void check_fast_special(const Op& o) {
+  using L = std::numeric_limits<T>;
+  const std::vector<T> xs = {L::quiet_NaN(), L::infinity(), -L::infinity(), T(0), -T(0),
+                             L::denorm_min(), -L::denorm_min(), L::min(), -L::min(),
+                             L::max(), -L::max(), T(1e-30), T(-1e-30), T(-80), T(-86.9),
+                             T(-87.5), T(-100), T(-103), T(-700), T(-740), T(80), T(88.5),
+                             T(100), T(1e10), T(-1e10)};
+  std::vector<T> ye(xs.size()), yf(xs.size());
+  forward(o, xs.data(), ye.data(), Axis{1, xs.size(), 1}, {}, Accuracy::exact);
+  forward(o, xs.data(), yf.data(), Axis{1, xs.size(), 1}, {}, Accuracy::fast);
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    SCOPED_TRACE("x = " + std::to_string(xs[i]) + " f" + std::to_string(8 * sizeof(T)));
+    const T e = ye[i], f = yf[i];
+    if (std::isnan(e)) {
+      EXPECT_TRUE(std::isnan(f)) << f;
+      continue;
+    }
+    EXPECT_EQ(std::isinf(e), std::isinf(f)) << e << " " << f;
+    EXPECT_EQ(e == 0, f == 0) << e << " " << f;
+    EXPECT_EQ(std::signbit(e), std::signbit(f)) << e << " " << f;
+    if (std::isfinite(e)) {
+      EXPECT_LE(ulp_error(f, static_cast<long double>(e)), 4) << e << " " << f;
+    }
+  }
+}
+
+TEST_P(Elementwise, FastKeepsSpecialValues) {
+  for (const Op& o : ops()) {
+    if (o.kind != Kind::elementwise) continue;
+    SCOPED_TRACE(std::string(o.name));
+    check_fast_special<float>(o);
+    check_fast_special<double>(o);
   }
 }
 
@@ -140,7 +192,7 @@ bool same(T a, T b) {
 // Every n from 0 to 67 and a few large ones, at unaligned offsets, separate and in place:
 // each output has the bits of the one-element call, and nothing outside [0, n) is touched.
 template <class T>
-void check_lengths(const Op& o) {
+void check_lengths(const Op& o, Accuracy acc) {
   const std::vector<T> pool = samples<T>(200);
   std::vector<std::size_t> ns;
   for (std::size_t n = 0; n <= 67; ++n) ns.push_back(n);
@@ -152,10 +204,10 @@ void check_lengths(const Op& o) {
       for (std::size_t i = 0; i < n; ++i) xb[off + i] = pool[(i * 7919 + n) % pool.size()];
       T* x = xb.data() + off;
       T* y = yb.data() + off;
-      forward(o, x, y, Axis{1, n, 1});
+      forward(o, x, y, Axis{1, n, 1}, {}, acc);
       for (std::size_t i = 0; i < n; ++i) {
         T one;
-        forward(o, x + i, &one, Axis{1, 1, 1});
+        forward(o, x + i, &one, Axis{1, 1, 1}, {}, acc);
         ASSERT_TRUE(same(one, y[i]))
             << o.name << " n=" << n << " off=" << off << " i=" << i << " x=" << x[i];
       }
@@ -163,7 +215,7 @@ void check_lengths(const Op& o) {
       ASSERT_EQ(yb[off + n], guard) << "wrote past the end, n=" << n;
       // In place.
       std::vector<T> inplace(xb);
-      forward(o, inplace.data() + off, inplace.data() + off, Axis{1, n, 1});
+      forward(o, inplace.data() + off, inplace.data() + off, Axis{1, n, 1}, {}, acc);
       for (std::size_t i = 0; i < n; ++i) ASSERT_TRUE(same(inplace[off + i], y[i])) << "in place, n=" << n;
       ASSERT_EQ(inplace[off + n], guard);
       // Backward in place over dy.
@@ -180,8 +232,10 @@ TEST_P(Elementwise, EveryLengthOffsetAndInPlace) {
   for (const Op& o : ops()) {
     if (o.kind != Kind::elementwise) continue;
     SCOPED_TRACE(std::string(o.name));
-    check_lengths<float>(o);
-    check_lengths<double>(o);
+    for (const Accuracy acc : {Accuracy::exact, Accuracy::fast}) {
+      check_lengths<float>(o, acc);
+      check_lengths<double>(o, acc);
+    }
   }
 }
 

@@ -18,6 +18,9 @@ extern "C" {
 #endif
 
 typedef enum { ACTFN_F32 = 0, ACTFN_F64 = 1 } actfn_dtype;
+/* The accuracy tiers of actfn.hpp's actfn::Accuracy: exact (f32 within 1 ULP), fast (within
+ * 4 ULP, nothing flushed, the same special values). */
+typedef enum { ACTFN_EXACT = 0, ACTFN_FAST = 1 } actfn_accuracy;
 typedef enum { ACTFN_ELEMENTWISE = 0, ACTFN_AXIS = 1, ACTFN_REDUCE = 2, ACTFN_GATED = 3 } actfn_kind;
 
 /* The registry. */
@@ -33,6 +36,9 @@ const char* actfn_param_name(int i, int k);
 double actfn_param_default(int i, int k);
 double actfn_param_min(int i, int k);
 double actfn_param_max(int i, int k);
+/* The forward error bound the tests enforce, in ULP, for an actfn_accuracy and an actfn_dtype
+ * (docs/accuracy.md); -1 for an unknown function, tier or dtype. */
+double actfn_bound(int i, int accuracy, int dtype);
 
 /* dtype is an actfn_dtype (an int, so that any value a caller passes is defined behaviour).
  * y = f(x); backward: dx = dy * f'(.) reading `saved` as x (from_y = 0) or y (from_y = 1).
@@ -42,6 +48,14 @@ int actfn_forward(const char* name, int dtype, const void* x, void* y, size_t ou
 int actfn_backward(const char* name, int from_y, int dtype, const void* dy,
                    const void* saved, void* dx, size_t outer, size_t n, size_t inner,
                    const double* params, size_t nparams);
+
+/* The same in a tier (an actfn_accuracy; the calls above are ACTFN_EXACT). */
+int actfn_forward_tier(const char* name, int accuracy, int dtype, const void* x, void* y,
+                       size_t outer, size_t n, size_t inner, const double* params,
+                       size_t nparams);
+int actfn_backward_tier(const char* name, int accuracy, int from_y, int dtype, const void* dy,
+                        const void* saved, void* dx, size_t outer, size_t n, size_t inner,
+                        const double* params, size_t nparams);
 
 /* 0 when params are valid for the function, else -1 with the message a call would give. */
 int actfn_check(const char* name, const double* params, size_t nparams);

@@ -97,6 +97,19 @@ enum class Kind : unsigned char {
 // Which saved tensor a backward call reads besides dy.
 enum class Saved : unsigned char { x = 1, y = 2 };
 
+// Accuracy tiers: every call takes one (docs/accuracy.md holds both tiers' measured maxima).
+// - exact (the default): float32 within 1 ULP of the correctly rounded result for every input,
+//   subnormal results included; float64 within the bounds of docs/accuracy.md; float16 and
+//   bfloat16 computed in float64 and rounded once.
+// - fast: every smooth function within 4 ULP in float32 and float64 for every input, subnormal
+//   results included (nothing is flushed to zero), with exact's NaN, infinity, signed-zero and
+//   saturation behaviour (docs/special-values.md holds for both); float16 and bfloat16
+//   computed in float32 lanes and rounded once (within 1 ULP of the 16-bit type).
+//   Piecewise-linear functions are exact in both. Backward is exact's in both tiers.
+// Both tiers give the same bits for any thread count and any array length.
+enum class Accuracy : unsigned char { exact, fast };
+inline constexpr std::size_t kAccuracyCount = 2;
+
 // Every function, by its place in the one list (actfn/functions.inc): actfn::op(Fn::gelu).
 enum class Fn : unsigned char {
 #define ACTFN_FN(name, kind, family, Kernel) name,
@@ -140,8 +153,16 @@ struct Op {
                                 // never split over threads or blocks
   bool softmax_options = false; // SoftmaxOptions (scale, masks, safe) apply
   bool negated = false;         // the softmax of -x (softmin): a masked entry is +inf
+  // The forward error bounds the tests enforce on every target, per tier (Accuracy's order),
+  // in ULP of the output (of each output for the softmax family; absolute, in units of eps,
+  // for log_softmax and the sparse maps); docs/accuracy.md holds the measured maxima.
+  struct Bound {
+    double f32 = 0, f64 = 0;
+  };
+  Bound bounds[kAccuracyCount] = {};
 
-  bool reads(Saved s) const { return (saved & static_cast<unsigned>(s)) != 0; }
+  constexpr bool reads(Saved s) const { return (saved & static_cast<unsigned>(s)) != 0; }
+  constexpr const Bound& bound(Accuracy a) const { return bounds[static_cast<std::size_t>(a)]; }
 };
 
 std::span<const Op> ops();
@@ -161,35 +182,39 @@ void check(const Op& op, std::span<const double> params = {});
 // defaults; a value outside its range throws Error. Elementwise ops treat x as flat
 // (a.size() elements). backward reads `saved` as x or y per `from` (op.reads(from) must hold).
 // Sizes by kind: x and dx have a.size() values; y and dy too, but outer x inner for reduce
-// and a.size() / 2 for gated (a.n must be even).
-void forward(const Op& op, const float* x, float* y, Axis a, std::span<const double> params = {});
-void forward(const Op& op, const double* x, double* y, Axis a,
-             std::span<const double> params = {});
+// and a.size() / 2 for gated (a.n must be even). `accuracy` picks the tier (see Accuracy).
+// T is float, double, float16 or bfloat16 (the 16-bit types are computed in f64 when exact,
+// in f32 when fast, and rounded once).
+void forward(const Op& op, const float* x, float* y, Axis a, std::span<const double> params = {},
+             Accuracy accuracy = Accuracy::exact);
 void backward(const Op& op, Saved from, const float* dy, const float* saved, float* dx, Axis a,
-              std::span<const double> params = {});
-void backward(const Op& op, Saved from, const double* dy, const double* saved, double* dx,
-              Axis a, std::span<const double> params = {});
-// The same for 16-bit arrays (computed in f64, rounded once).
-void forward(const Op& op, const float16* x, float16* y, Axis a,
-             std::span<const double> params = {});
-void forward(const Op& op, const bfloat16* x, bfloat16* y, Axis a,
-             std::span<const double> params = {});
-void backward(const Op& op, Saved from, const float16* dy, const float16* saved, float16* dx,
-              Axis a, std::span<const double> params = {});
-void backward(const Op& op, Saved from, const bfloat16* dy, const bfloat16* saved,
-              bfloat16* dx, Axis a, std::span<const double> params = {});
+              std::span<const double> params = {}, Accuracy accuracy = Accuracy::exact);
+void forward(const Op& op, const double* x, double* y, Axis a, std::span<const double> params = {},
+             Accuracy accuracy = Accuracy::exact);
+void backward(const Op& op, Saved from, const double* dy, const double* saved, double* dx, Axis a,
+              std::span<const double> params = {}, Accuracy accuracy = Accuracy::exact);
+void forward(const Op& op, const float16* x, float16* y, Axis a, std::span<const double> params = {},
+             Accuracy accuracy = Accuracy::exact);
+void backward(const Op& op, Saved from, const float16* dy, const float16* saved, float16* dx, Axis a,
+              std::span<const double> params = {}, Accuracy accuracy = Accuracy::exact);
+void forward(const Op& op, const bfloat16* x, bfloat16* y, Axis a, std::span<const double> params = {},
+             Accuracy accuracy = Accuracy::exact);
+void backward(const Op& op, Saved from, const bfloat16* dy, const bfloat16* saved, bfloat16* dx, Axis a,
+              std::span<const double> params = {}, Accuracy accuracy = Accuracy::exact);
 
 // Gated units (op.kind == Kind::gated) on two separate halves a and b of n values each:
 // y = act(a) * b (a * act(b) for glu), n values; backward gives da and db (n values each).
 template <Storage T>
 void gated_forward(const Op& op, const T* a, const T* b, T* y, std::size_t n,
-                   std::span<const double> params = {});
+                   std::span<const double> params = {}, Accuracy accuracy = Accuracy::exact);
 template <Storage T>
 void gated_backward(const Op& op, const T* dy, const T* a, const T* b, T* da, T* db,
-                    std::size_t n, std::span<const double> params = {});
+                    std::size_t n, std::span<const double> params = {},
+                    Accuracy accuracy = Accuracy::exact);
 
 }  // namespace actfn
 
 // The typed API (actfn::sigmoid(x), actfn::softmax(x, y, axis), ...): inline templates over
-// the generic calls above.
+// the generic calls above; actfn::fast:: has the same forms in the fast tier
+// (actfn::fast::sigmoid(x, y, n)).
 #include "actfn/typed.hpp"

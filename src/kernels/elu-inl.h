@@ -87,7 +87,8 @@ inline constexpr Spec elu{
     .summary = "exponential linear unit",
     .formula = "y = x > 0 ? x : alpha * (exp(x) - 1)",
     .derivative = "f'(x) = x > 0 ? 1 : alpha * exp(x)",
-    .bounds = {1, 2, 1, 2}};
+    .bounds = {1, 2, 1, 2},
+    .fast = {2, 2}};
 inline constexpr Spec selu{
     .summary = "scaled ELU (self-normalizing networks)",
     .formula = "y = scale * (x > 0 ? x : alpha * (exp(x) - 1)), scale = 1.0507009873554805, alpha = 1.6732632423543772",
@@ -129,6 +130,7 @@ inline constexpr Spec isrlu{
 #define ACTFN_KERNELS_ELU_INL_H_
 #endif
 
+#include "fast-inl.h"
 #include "hwy/highway.h"
 #include "map-inl.h"
 #include "math-inl.h"
@@ -181,10 +183,24 @@ struct Elu : Kernel {
   // f32 native where the target has FMA (Expm1Parts' and ExpParts' f32 branches; alpha as
   // a double-word of f32s).
   static constexpr bool kF32ViaF64 = !kFma;
+  static constexpr bool kFast = true;
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
     return EluOf<true>(d, x, hn::Set(d, 1), hn::Zero(d), P(d, kAlpha), PLo(d, kAlpha), hn::Set(d, 1));
+  }
+  // The fast tier: x >= 0 (-0 included) gives x, else alpha expm1(x) from ExpCore (x clamped
+  // at -40, where expm1 has rounded to -1). An alpha whose products could leave the normal
+  // range (outside [1e-30, 1e30], 0 aside) takes exact's kernel.
+  template <class D, class V>
+  HWY_INLINE V ForwardFast(D d, V x) const {
+    const double a = p[kAlpha];
+    if (a != 0 && (a < 1e-30 || a > 1e30)) return ExactLanes(*this, d, x);
+    V s;
+    const V q = ExpCore(d, hn::Min(hn::Max(x, Const(d, -40)), hn::Zero(d)), s);
+    const V m = hn::MulAdd(s, q, hn::Sub(s, hn::Set(d, 1)));
+    const V y = hn::IfThenElse(hn::Ge(x, hn::Zero(d)), x, hn::Mul(P(d, kAlpha), m));
+    return hn::IfThenElse(hn::IsNaN(x), x, y);
   }
   template <class D, class V>
   HWY_INLINE V BackwardX(D d, V dy, V x) const {

@@ -131,6 +131,7 @@ inline constexpr Spec sigmoid{
     .derivative = "f'(x) = y * (1 - y)",
     .saved = kX | kY,
     .bounds = {1, 2, 1, 1},
+    .fast = {2, 2},
     .dfy = ref::sigmoid_dfy};
 inline constexpr Spec logsigmoid{
     .summary = "log of the sigmoid, stable for large |x|",
@@ -146,13 +147,15 @@ inline constexpr Spec silu{
     .summary = "sigmoid linear unit (swish with beta = 1)",
     .formula = "y = x * sigmoid(x)",
     .derivative = "f'(x) = s * (1 + x * (1 - s)), s = sigmoid(x)",
-    .bounds = {1, 3, 1, 3}};
+    .bounds = {1, 3, 1, 3},
+    .fast = {3, 3}};
 inline constexpr Spec swish{
     .params = kSwishParams,
     .summary = "swish with a slope beta",
     .formula = "y = x * sigmoid(beta * x)",
     .derivative = "f'(x) = s + beta * x * s * (1 - s), s = sigmoid(beta * x)",
-    .bounds = {1, 3, 1, 3}};
+    .bounds = {1, 3, 1, 3},
+    .fast = {3, 3}};
 inline constexpr Spec hardswish{
     .summary = "piecewise swish (MobileNetV3)",
     .formula = "y = x * min(max(0, x + 3), 6) / 6",
@@ -196,6 +199,7 @@ inline constexpr Spec bipolar_sigmoid{
 #define ACTFN_KERNELS_SIGMOID_INL_H_
 #endif
 
+#include "fast-inl.h"
 #include "hwy/highway.h"
 #include "map-inl.h"
 #include "math-inl.h"
@@ -312,14 +316,34 @@ HWY_INLINE Logistic<V> LogisticOfProduct(D d, V b, V x) {
   return LogisticOfProduct(d, b, x, hn::Zero(d));
 }
 
+// The fast tier's x s(z) for z = b x + lo (b x exactly; silu: b = 1, lo = 0), and s(z) where
+// x is null: (z > 0 ? x : x e) / (1 + e), e = exp(-|z|) (exp(-|z + lo|) = e (1 - sign(z) lo)).
+// |z| beyond ExpCoreMin (e subnormal or below), NaN and infinities are k's exact lanes.
+template <bool kTimesX, class K, class D, class V>
+HWY_INLINE V SwishFast(const K& k, D d, V x, V z, V lo) {
+  const V a = hn::Neg(hn::Abs(z));
+  const auto ok = hn::Ge(a, ExpCoreMin(d));
+  V e = ExpFast(d, hn::Max(a, ExpCoreMin(d)));
+  e = hn::NegMulAdd(e, MulSign(d, lo, z), e);
+  const V one = hn::Set(d, 1);
+  const auto pos = hn::Gt(z, hn::Zero(d));
+  const V num = kTimesX ? hn::IfThenElse(pos, x, hn::Mul(x, e)) : hn::IfThenElse(pos, one, e);
+  return FastOr(k, d, ok, x, hn::Div(num, hn::Add(one, e)));
+}
+
 struct Sigmoid : Kernel {
   static constexpr bool kBackwardY = true;
+  static constexpr bool kFast = true;
   // f32 native where the target has FMA (LogisticOf's f32 branch: all-f32 double-word steps
   // keep it within 1 ULP); via f64 elsewhere.
   static constexpr bool kF32ViaF64 = !kFma;
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const { return LogisticOf(d, x).s; }
+  template <class D, class V>
+  HWY_INLINE V ForwardFast(D d, V x) const {
+    return SwishFast<false>(*this, d, x, x, hn::Zero(d));
+  }
   template <class D, class V>
   HWY_INLINE V BackwardX(D d, V dy, V x) const { return hn::Mul(dy, LogisticOf(d, x).ds); }
   template <class D, class V>
@@ -416,6 +440,9 @@ HWY_INLINE V SwishOf(D d, V x, V b, V b_lo) {
     y = hn::MulAdd(x, l.s, hn::Mul(x, l.s_lo));  // x (s + s_lo), rounded once
     y = TimesTinyExp(d, x, z, lo, y);            // s(z) = exp(z) there
   }
+  // x s has the sign of x (s > 0): a product that rounds to zero keeps it, whatever the sign
+  // of s's low part (silu(-5e-324) was +0.0 on the targets without FMA).
+  y = hn::CopySign(y, x);
   const V at_neg = hn::IfThenElse(hn::Gt(b, hn::Zero(d)), hn::Zero(d), x);
   return AtInf(d, x, y, at_neg, x);
 }
@@ -446,9 +473,14 @@ HWY_INLINE V SwishGrad(D d, V dy, V x, V b) {
 
 struct Silu : Kernel {
   static constexpr bool kF32ViaF64 = !kFma;  // f32 native with FMA: LogisticOf's f32 branch
+  static constexpr bool kFast = true;
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const { return SwishOf(d, x, hn::Set(d, 1)); }
+  template <class D, class V>
+  HWY_INLINE V ForwardFast(D d, V x) const {
+    return SwishFast<true>(*this, d, x, x, hn::Zero(d));
+  }
   template <class D, class V>
   HWY_INLINE V BackwardX(D d, V dy, V x) const { return SwishGrad(d, dy, x, hn::Set(d, 1)); }
 };
@@ -456,9 +488,17 @@ struct Silu : Kernel {
 struct Swish : Kernel {
   static constexpr std::size_t kBeta = spec::swish.param("beta");
   static constexpr bool kF32ViaF64 = !kFma;  // f32 native with FMA: LogisticOf's f32 branch
+  static constexpr bool kFast = true;
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const { return SwishOf(d, x, P(d, kBeta), PLo(d, kBeta)); }
+  template <class D, class V>
+  HWY_INLINE V ForwardFast(D d, V x) const {
+    V lo;
+    const V z = TwoProducts(d, P(d, kBeta), x, lo);
+    lo = hn::MulAdd(PLo(d, kBeta), x, lo);
+    return SwishFast<true>(*this, d, x, z, lo);
+  }
   template <class D, class V>
   HWY_INLINE V BackwardX(D d, V dy, V x) const {
     return SwishGrad(d, dy, x, P(d, kBeta), PLo(d, kBeta));

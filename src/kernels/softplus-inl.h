@@ -73,7 +73,8 @@ inline constexpr Spec softplus{
     .summary = "smooth ReLU, never overflows",
     .formula = "y = beta * x > threshold ? x : log(1 + exp(beta * x)) / beta",
     .derivative = "f'(x) = beta * x > threshold ? 1 : sigmoid(beta * x)",
-    .bounds = {1, 3, 1, 2}};
+    .bounds = {1, 3, 1, 2},
+    .fast = {3, 3}};
 inline constexpr Spec squareplus{
     .params = kSquareplusParams,
     .summary = "algebraic softplus (Barron 2021)",
@@ -104,6 +105,7 @@ inline constexpr Spec shifted_softplus{
 
 #include <limits>
 
+#include "fast-inl.h"
 #include "hwy/highway.h"
 #include "kernels/sigmoid-inl.h"
 #include "map-inl.h"
@@ -118,7 +120,22 @@ struct Softplus : Kernel {
   static constexpr std::size_t kThreshold = spec::softplus.param("threshold");
   // f32 native where the target has FMA (SoftplusOf's f32 steps; beta as a double-word).
   static constexpr bool kF32ViaF64 = !kFma;
+  static constexpr bool kFast = true;
   using Kernel::Kernel;
+  // The fast tier, for beta = 1 (other betas take exact's kernel): max(x, 0) +
+  // log1p(exp(-|x|)) from ExpFast and Log1pFast; |x| beyond ExpCoreMin and NaN are exact's
+  // lanes (there softplus is x, or exp(x) in the subnormals).
+  template <class D, class V>
+  HWY_INLINE V ForwardFast(D d, V x) const {
+    if (p[kBeta] != 1 || p[kThreshold] == -std::numeric_limits<double>::infinity()) {
+      return ExactLanes(*this, d, x);
+    }
+    const V a = hn::Neg(hn::Abs(x));
+    const auto ok = hn::Ge(a, ExpCoreMin(d));
+    const V l = Log1pFast(d, ExpFast(d, hn::Max(a, ExpCoreMin(d))));
+    const V y = hn::Add(hn::Max(x, hn::Zero(d)), l);
+    return FastOr(*this, d, ok, x, hn::IfThenElse(hn::Gt(x, P(d, kThreshold)), x, y));
+  }
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
     // threshold = -inf: every x is above it, even where beta x overflows to -inf

@@ -45,6 +45,12 @@ struct Bounds {
   bool shift_exact = false;  // axis: integer rows shifted by a constant give the same bits
 };
 
+// The fast tier's forward bounds (Accuracy::fast, same units as Bounds'), where the function
+// has a fast kernel; negative: exact's kernel serves both tiers, and so do its bounds.
+struct FastBounds {
+  double f32 = -1, f64 = -1;
+};
+
 struct Spec {
   std::string_view alias = {};  // another accepted name ("linear"), or ""
   std::span<const Param> params = {};
@@ -59,6 +65,7 @@ struct Spec {
   bool negated = false;            // softmax of -x (softmin): a masked entry is +inf
   // For the tests.
   Bounds bounds = {};
+  FastBounds fast = {};
   RefFn dfy = nullptr;  // f' as a function of y, where backward can read y
 
   // The place of the parameter `name` in params: how a kernel names what it reads

@@ -91,6 +91,7 @@ inline constexpr Spec tanh{
     .derivative = "f'(x) = 1 - y^2",
     .saved = kX | kY,
     .bounds = {1, 3, 1, 3},
+    .fast = {2, 2},
     .dfy = ref::tanh_dfy};
 inline constexpr Spec softsign{
     .summary = "softsign (also mlpack's elliot)",
@@ -130,6 +131,7 @@ inline constexpr Spec tanhexp{
 #define ACTFN_KERNELS_TANH_INL_H_
 #endif
 
+#include "fast-inl.h"
 #include "hwy/highway.h"
 #include "map-inl.h"
 #include "math-inl.h"
@@ -185,13 +187,30 @@ HWY_INLINE V Sech2(D d, V x) {
   return hn::IfThenElse(hn::IsNaN(x), x, r);
 }
 
+// The fast tier's tanh: tanh|x| = -m / (2 + m), m = expm1(-2|x|) = s p + (s - 1) from
+// ExpCore (exact near 0, where k = 0), the sign of x copied on (tanh(-0) = -0). -2|x| is
+// clamped at -20 (f32) or -45 (f64), where tanh has rounded to 1.
+template <class D, class V>
+HWY_INLINE V TanhFast(D d, V x) {
+  const V y = hn::Max(hn::Mul(hn::Abs(x), Const(d, -2)),
+                      Const(d, sizeof(hn::TFromD<D>) == 4 ? -20 : -45));
+  V s;
+  const V p = ExpCore(d, y, s);
+  const V m = hn::MulAdd(s, p, hn::Sub(s, hn::Set(d, 1)));
+  const V t = hn::Div(hn::Neg(m), hn::Add(m, Const(d, 2)));
+  return hn::IfThenElse(hn::IsNaN(x), x, hn::CopySign(t, x));
+}
+
 struct Tanh : Kernel {
   static constexpr bool kBackwardY = true;
+  static constexpr bool kFast = true;
   // f32 native where the target has FMA (TanhParts' and ExpParts' f32 branches).
   static constexpr bool kF32ViaF64 = !kFma;
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const { return TanhNaN(d, x); }
+  template <class D, class V>
+  HWY_INLINE V ForwardFast(D d, V x) const { return TanhFast(d, x); }
   template <class D, class V>
   HWY_INLINE V BackwardX(D d, V dy, V x) const { return hn::Mul(dy, Sech2(d, x)); }
   template <class D, class V>

@@ -41,6 +41,24 @@ void BackwardY(const T* dy, const T* y, T* dx, std::size_t n, const double* p) {
   MapBackward(FromY<K>{K(p)}, dy, y, dx, n);
 }
 
+// The fast tier's forward: K::ForwardFast where the kernel has one (K::kFast), on the
+// array's own lanes (f32 in f32 lanes on every target); null otherwise (exact's serves).
+template <class K>
+struct FastTier : K {
+  static constexpr bool kF32ViaF64 = false;
+  using K::K;
+  template <class D, class V>
+  HWY_INLINE V Forward(D d, V x) const { return K::ForwardFast(d, x); }
+};
+template <class K, class T>
+constexpr detail::ForwardFn<T> FastForward() {
+  if constexpr (K::kFast) {
+    return &Forward<FastTier<K>, T>;
+  } else {
+    return nullptr;
+  }
+}
+
 template <class K, class T>
 constexpr detail::ElementwiseFns<T> Fns() {
   if constexpr (K::kBackwardY) {
@@ -54,7 +72,8 @@ constexpr detail::ElementwiseFns<T> Fns() {
 #define ACTFN_FN(name, kind, family, Kernel)                              \
   ACTFN_IN_##family(const detail::ElementwiseEntry& name##_entry() {      \
     static constexpr detail::ElementwiseEntry kEntry = {                  \
-        Fns<Kernel, float>(), Fns<Kernel, double>()};                     \
+        Fns<Kernel, float>(), Fns<Kernel, double>(),                      \
+        FastForward<Kernel, float>(), FastForward<Kernel, double>()};     \
     return kEntry;                                                        \
   })
 #include "actfn/functions.inc"
