@@ -38,7 +38,14 @@ HWY_INLINE hn::Vec<D> ExpCoreMax(D d) {
 // caller's.
 template <class D, class V>
 HWY_INLINE V ExpCore(D d, V y, V& s) {
-  const V k = hn::Round(hn::Mul(y, Const(d, 1.4426950408889634)));
+  // k = round(y log2 e) by the shifter: t's low mantissa bits hold k + bias, and shifted up
+  // they are the exponent field of s = 2^k (no rounding instruction, no integer add).
+  constexpr bool k32 = sizeof(hn::TFromD<D>) == 4;
+  const V shifter = Const(d, k32 ? 0x1.8p23 + 127 : 0x1.8p52 + 1023);
+  const V t = hn::MulAdd(y, Const(d, 1.4426950408889634), shifter);
+  const V k = hn::Sub(t, shifter);
+  const hn::RebindToUnsigned<D> du;
+  s = hn::BitCast(d, hn::ShiftLeft<k32 ? 23 : 52>(hn::BitCast(du, t)));
   V r;
   if constexpr (sizeof(hn::TFromD<D>) == 4) {
     r = hn::NegMulAdd(k, Const(d, 0.693359375), y);  // 9-bit head: k ln2_hi exact
@@ -73,7 +80,6 @@ HWY_INLINE V ExpCore(D d, V y, V& s) {
     const V r6 = hn::Mul(hn::Mul(r2, r2), r2);
     q = hn::MulAdd(hi, r6, lo);
   }
-  s = Pow2(d, k);
   return hn::MulAdd(hn::Mul(r, r), q, r);
 }
 
@@ -90,6 +96,7 @@ HWY_INLINE V ExpFast(D d, V y) {
 // series to s^9 (f32: 2^-29) or s^19 (f64: 2^-56), and log1p(a) = k ln 2 + log m + c / u.
 template <class D, class V>
 HWY_INLINE V Log1pFast(D d, V a) {
+  constexpr bool k32 = sizeof(hn::TFromD<D>) == 4;
   const V one = hn::Set(d, 1);
   const V u = hn::Add(one, a);
   const V c = hn::Sub(a, hn::Sub(u, one));
@@ -99,7 +106,7 @@ HWY_INLINE V Log1pFast(D d, V a) {
   const V s = hn::Div(f, hn::Add(f, Const(d, 2)));
   const V s2 = hn::Mul(s, s);
   V q;
-  if constexpr (sizeof(hn::TFromD<D>) == 4) {
+  if constexpr (k32) {
     q = Const(d, 2.0 / 9);
     q = hn::MulAdd(q, s2, Const(d, 2.0 / 7));
     q = hn::MulAdd(q, s2, Const(d, 2.0 / 5));
@@ -110,9 +117,9 @@ HWY_INLINE V Log1pFast(D d, V a) {
   }
   // 2s + s s2 q, then k ln 2 (as hi + lo) and c / u.
   const V lm = hn::MulAdd(hn::Mul(s, s2), q, hn::Add(s, s));
-  constexpr bool k32 = sizeof(hn::TFromD<D>) == 4;
   const V ln2_hi = Const(d, k32 ? 0x1.62e43p-1 : 0x1.62e42feep-1);
   const V ln2_lo = Const(d, k32 ? -1.9046542999577418e-09 : 1.9082149292705877e-10);
+  // c / u is all of log1p(a) where a < 2^-24 (u = 1): a true quotient, not an estimate.
   const V tail = hn::Add(hn::Div(c, u), hn::IfThenElseZero(big, ln2_lo));
   return hn::Add(hn::IfThenElseZero(big, ln2_hi), hn::Add(lm, tail));
 }

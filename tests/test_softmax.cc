@@ -46,11 +46,14 @@ void check_line(const AxisRef& r, const T* x, const T* y, std::size_t n, std::si
   }
 }
 
+// Both tiers, each against the bound the registry reports for it (Op::bound).
+constexpr Accuracy kTiers[] = {Accuracy::exact, Accuracy::fast};
+
 template <class T>
-void check_rows() {
+void check_rows(Accuracy acc) {
   for (const auto& r : kAxis) {
     const Op& o = op(r.name);
-    const double bound = sizeof(T) == 4 ? r.ulp32 : r.ulp64;
+    const double bound = sizeof(T) == 4 ? o.bound(acc).f32 : o.bound(acc).f64;
     std::vector<std::size_t> ns;
     for (std::size_t n = 1; n <= 67; ++n) ns.push_back(n);
     for (std::size_t n : {1000, 32000}) ns.push_back(n);
@@ -58,24 +61,27 @@ void check_rows() {
       for (auto [lo, hi] : {std::pair{-20.0, 20.0}, std::pair{-1e4, 1e4}, std::pair{-3.0, 0.5}}) {
         const auto x = uniform<T>(n, lo, hi, static_cast<unsigned>(n));
         std::vector<T> y(n);
-        forward(o, x.data(), y.data(), Axis{1, n, 1});
-        check_line(r, x.data(), y.data(), n, 1, bound, "n=" + std::to_string(n));
+        forward(o, x.data(), y.data(), Axis{1, n, 1}, {}, acc);
+        check_line(r, x.data(), y.data(), n, 1, bound,
+                   "n=" + std::to_string(n) + (acc == Accuracy::fast ? " fast" : ""));
       }
     }
   }
 }
 
 TEST_P(Softmax, RowsMatchReference) {
-  check_rows<float>();
-  check_rows<double>();
+  for (const Accuracy acc : kTiers) {
+    check_rows<float>(acc);
+    check_rows<double>(acc);
+  }
 }
 
 template <class T>
-void check_sums() {
+void check_sums(Accuracy acc) {
   for (std::size_t n : {1, 2, 3, 7, 8, 9, 100, 1000, 32000}) {
     const auto x = uniform<T>(n, -10, 10, 3);
     std::vector<T> y(n);
-    softmax(x.data(), y.data(), Axis{1, n, 1});
+    forward(op(Fn::softmax), x.data(), y.data(), Axis{1, n, 1}, {}, acc);
     long double s = 0;
     for (T v : y) {
       ASSERT_GE(v, T(0));
@@ -87,14 +93,16 @@ void check_sums() {
 }
 
 TEST_P(Softmax, ProbabilitiesSumToOne) {
-  check_sums<float>();
-  check_sums<double>();
+  for (const Accuracy acc : kTiers) {
+    check_sums<float>(acc);
+    check_sums<double>(acc);
+  }
 }
 
 // Adding a constant changes nothing. Integer inputs keep x + c and x - max exact, so the
 // outputs are bit-identical.
 template <class T>
-void check_shift() {
+void check_shift(Accuracy acc) {
   for (const auto& r : kAxis) {
     if (!r.shift_exact) continue;
     const Op& o = op(r.name);
@@ -104,60 +112,68 @@ void check_shift() {
         x[i] = static_cast<T>(static_cast<int>((i * 37) % 23) - 11);
         xs[i] = x[i] + T(1000);
       }
-      forward(o, x.data(), y.data(), Axis{1, n, 1});
-      forward(o, xs.data(), ys.data(), Axis{1, n, 1});
+      forward(o, x.data(), y.data(), Axis{1, n, 1}, {}, acc);
+      forward(o, xs.data(), ys.data(), Axis{1, n, 1}, {}, acc);
       ASSERT_EQ(0, std::memcmp(y.data(), ys.data(), n * sizeof(T))) << r.name << " n=" << n;
     }
   }
 }
 
 TEST_P(Softmax, InvariantToAddingAConstant) {
-  check_shift<float>();
-  check_shift<double>();
+  for (const Accuracy acc : kTiers) {
+    check_shift<float>(acc);
+    check_shift<double>(acc);
+  }
 }
 
 template <class T>
-std::vector<T> run(std::string_view name, std::vector<T> x) {
+std::vector<T> run(std::string_view name, std::vector<T> x, Accuracy acc) {
   std::vector<T> y(x.size());
-  forward(op(name), x.data(), y.data(), Axis{1, x.size(), 1});
+  forward(op(name), x.data(), y.data(), Axis{1, x.size(), 1}, {}, acc);
   return y;
 }
 
+// The same special values in both tiers.
 template <class T>
-void check_special() {
+void check_special(Accuracy acc) {
+  const auto run = [acc](std::string_view name, std::vector<T> x) {
+    return actfn::test::run<T>(name, std::move(x), acc);
+  };
   using L = std::numeric_limits<T>;
   const T inf = L::infinity(), nan = L::quiet_NaN();
   using V = std::vector<T>;
   // Huge entries never overflow.
-  EXPECT_EQ(run<T>("softmax", {T(1e4), T(-1e30), T(0)}), (V{1, 0, 0}));
-  EXPECT_EQ(run<T>("softmax", {T(1e30), T(1e30)}), (V{0.5, 0.5}));
-  EXPECT_EQ(run<T>("log_softmax", {T(1e4), T(-1e30)}), (V{0, T(-1e30) - T(1e4)}));
+  EXPECT_EQ(run("softmax", {T(1e4), T(-1e30), T(0)}), (V{1, 0, 0}));
+  EXPECT_EQ(run("softmax", {T(1e30), T(1e30)}), (V{0.5, 0.5}));
+  EXPECT_EQ(run("log_softmax", {T(1e4), T(-1e30)}), (V{0, T(-1e30) - T(1e4)}));
   // -inf entries get 0 (log: -inf); +inf entries take the limit and share the mass.
-  EXPECT_EQ(run<T>("softmax", {-inf, T(0)}), (V{0, 1}));
-  EXPECT_EQ(run<T>("log_softmax", {-inf, T(0)}), (V{-inf, 0}));
-  EXPECT_EQ(run<T>("softmax", {inf, T(0)}), (V{1, 0}));
-  EXPECT_EQ(run<T>("softmax", {inf, T(5), inf, -inf}), (V{0.5, 0, 0.5, 0}));
-  EXPECT_EQ(run<T>("log_softmax", {inf, T(0)}), (V{0, -inf}));
-  EXPECT_EQ(run<T>("softmax", {T(3)}), (V{1}));
-  EXPECT_EQ(run<T>("log_softmax", {T(3)}), (V{0}));
+  EXPECT_EQ(run("softmax", {-inf, T(0)}), (V{0, 1}));
+  EXPECT_EQ(run("log_softmax", {-inf, T(0)}), (V{-inf, 0}));
+  EXPECT_EQ(run("softmax", {inf, T(0)}), (V{1, 0}));
+  EXPECT_EQ(run("softmax", {inf, T(5), inf, -inf}), (V{0.5, 0, 0.5, 0}));
+  EXPECT_EQ(run("log_softmax", {inf, T(0)}), (V{0, -inf}));
+  EXPECT_EQ(run("softmax", {T(3)}), (V{1}));
+  EXPECT_EQ(run("log_softmax", {T(3)}), (V{0}));
   // All -inf: no limit, NaN (PyTorch's convention). NaN anywhere: the whole row is NaN.
   for (std::string_view f : {"softmax", "log_softmax"}) {
     for (const V& x : {V{-inf, -inf}, V{-inf}, V{T(1), nan, T(2)}, V{nan}, V{inf, nan},
                        V{-inf, nan}, V{nan, T(1), T(2), T(3), T(4), T(5), T(6), T(7), T(8)}}) {
-      for (T v : run<T>(f, x)) EXPECT_TRUE(std::isnan(v)) << f << " size " << x.size();
+      for (T v : run(f, x)) EXPECT_TRUE(std::isnan(v)) << f << " size " << x.size();
     }
   }
   // A long row with the NaN in the vector body and in the tail.
   for (std::size_t at : {3, 40, 66}) {
     V x(67, T(1));
     x[at] = nan;
-    for (T v : run<T>("softmax", x)) ASSERT_TRUE(std::isnan(v)) << at;
+    for (T v : run("softmax", x)) ASSERT_TRUE(std::isnan(v)) << at;
   }
 }
 
 TEST_P(Softmax, HugeInfiniteAndNaNEntries) {
-  check_special<float>();
-  check_special<double>();
+  for (const Accuracy acc : kTiers) {
+    check_special<float>(acc);
+    check_special<double>(acc);
+  }
 }
 
 // A scale whose product with a huge maximum leaves a large low part: that maximum's
@@ -183,10 +199,10 @@ TEST_P(Softmax, ScaledHugeMaximum) {
 
 // Every axis of tensors whose inner sizes hit full vectors and tails.
 template <class T>
-void check_axes() {
+void check_axes(Accuracy acc) {
   for (const auto& r : kAxis) {
     const Op& o = op(r.name);
-    const double bound = sizeof(T) == 4 ? r.ulp32 : r.ulp64;
+    const double bound = sizeof(T) == 4 ? o.bound(acc).f32 : o.bound(acc).f64;
     for (const auto& shape : std::vector<std::vector<std::size_t>>{
              {3, 5, 7}, {2, 9, 17}, {4, 1, 8}, {2, 33, 3}, {5, 16}, {1, 3, 2, 11}}) {
       const std::size_t total =
@@ -196,7 +212,7 @@ void check_axes() {
            ++axis) {
         const Axis a = along(shape, axis);
         std::vector<T> y(total);
-        forward(o, x.data(), y.data(), a);
+        forward(o, x.data(), y.data(), a, {}, acc);
         for (std::size_t ou = 0; ou < a.outer; ++ou) {
           for (std::size_t i = 0; i < a.inner; ++i) {
             const std::size_t off = ou * a.n * a.inner + i;
@@ -205,7 +221,7 @@ void check_axes() {
           }
         }
         std::vector<T> in_place(x);
-        forward(o, in_place.data(), in_place.data(), a);
+        forward(o, in_place.data(), in_place.data(), a, {}, acc);
         ASSERT_EQ(0, std::memcmp(in_place.data(), y.data(), total * sizeof(T)));
       }
     }
@@ -213,8 +229,10 @@ void check_axes() {
 }
 
 TEST_P(Softmax, AnyAxisAndInPlace) {
-  check_axes<float>();
-  check_axes<double>();
+  for (const Accuracy acc : kTiers) {
+    check_axes<float>(acc);
+    check_axes<double>(acc);
+  }
 }
 
 // Backward: dx = J^T dy, against the formula in long double on the same y, then against

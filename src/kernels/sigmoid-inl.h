@@ -319,12 +319,12 @@ HWY_INLINE Logistic<V> LogisticOfProduct(D d, V b, V x) {
 // The fast tier's x s(z) for z = b x + lo (b x exactly; silu: b = 1, lo = 0), and s(z) where
 // x is null: (z > 0 ? x : x e) / (1 + e), e = exp(-|z|) (exp(-|z + lo|) = e (1 - sign(z) lo)).
 // |z| beyond ExpCoreMin (e subnormal or below), NaN and infinities are k's exact lanes.
-template <bool kTimesX, class K, class D, class V>
+template <bool kTimesX, bool kLo, class K, class D, class V>
 HWY_INLINE V SwishFast(const K& k, D d, V x, V z, V lo) {
   const V a = hn::Neg(hn::Abs(z));
   const auto ok = hn::Ge(a, ExpCoreMin(d));
   V e = ExpFast(d, hn::Max(a, ExpCoreMin(d)));
-  e = hn::NegMulAdd(e, MulSign(d, lo, z), e);
+  if constexpr (kLo) e = hn::NegMulAdd(e, MulSign(d, lo, z), e);
   const V one = hn::Set(d, 1);
   const auto pos = hn::Gt(z, hn::Zero(d));
   const V num = kTimesX ? hn::IfThenElse(pos, x, hn::Mul(x, e)) : hn::IfThenElse(pos, one, e);
@@ -342,7 +342,7 @@ struct Sigmoid : Kernel {
   HWY_INLINE V Forward(D d, V x) const { return LogisticOf(d, x).s; }
   template <class D, class V>
   HWY_INLINE V ForwardFast(D d, V x) const {
-    return SwishFast<false>(*this, d, x, x, hn::Zero(d));
+    return SwishFast<false, false>(*this, d, x, x, hn::Zero(d));
   }
   template <class D, class V>
   HWY_INLINE V BackwardX(D d, V dy, V x) const { return hn::Mul(dy, LogisticOf(d, x).ds); }
@@ -479,7 +479,7 @@ struct Silu : Kernel {
   HWY_INLINE V Forward(D d, V x) const { return SwishOf(d, x, hn::Set(d, 1)); }
   template <class D, class V>
   HWY_INLINE V ForwardFast(D d, V x) const {
-    return SwishFast<true>(*this, d, x, x, hn::Zero(d));
+    return SwishFast<true, false>(*this, d, x, x, hn::Zero(d));
   }
   template <class D, class V>
   HWY_INLINE V BackwardX(D d, V dy, V x) const { return SwishGrad(d, dy, x, hn::Set(d, 1)); }
@@ -497,7 +497,7 @@ struct Swish : Kernel {
     V lo;
     const V z = TwoProducts(d, P(d, kBeta), x, lo);
     lo = hn::MulAdd(PLo(d, kBeta), x, lo);
-    return SwishFast<true>(*this, d, x, z, lo);
+    return SwishFast<true, true>(*this, d, x, z, lo);
   }
   template <class D, class V>
   HWY_INLINE V BackwardX(D d, V dy, V x) const {

@@ -172,12 +172,13 @@ namespace hn = hwy::HWY_NAMESPACE;
 
 // Lanes of d are Lanes(d) adjacent lines; element k of them is at p + k * stride. Rows
 // (inner == 1) use the same function with full vectors along the row instead: see below.
-template <class D, class T = hn::TFromD<D>>
+// kFast (the fast tier): one ExpFast per element, stored and divided by the sum.
+template <bool kFast, class D, class T = hn::TFromD<D>>
 HWY_INLINE void SoftmaxColumns(D d, const T* x, T* y, std::size_t n, std::size_t stride,
                                const SoftmaxOpts& o) {
   using V = hn::Vec<D>;
-  // f32 lanes recompute exp(x - m) in the last pass (ExpOverSum) instead of storing it.
-  constexpr bool kRecompute = sizeof(T) == 4 && kFma;
+  // Exact f32 lanes recompute exp(x - m) in the last pass (ExpOverSum) instead of storing it.
+  constexpr bool kRecompute = sizeof(T) == 4 && kFma && !kFast;
   V lo;
   V m = hn::Neg(hn::Inf(d));
   for (std::size_t k = 0; k < n; ++k) m = hn::Max(m, LoadScaled(d, x + k * stride, o.scale, lo));
@@ -185,7 +186,7 @@ HWY_INLINE void SoftmaxColumns(D d, const T* x, T* y, std::size_t n, std::size_t
   for (std::size_t k = 0; k < n; ++k) {
     const V v = LoadScaled(d, x + k * stride, o.scale, lo);
     V e_lo;
-    const V e = ExpShifted(d, v, lo, m, e_lo);
+    const V e = ExpShifted<kFast>(d, v, lo, m, e_lo);
     if (o.mode == Mode::kSoftmax && !kRecompute) hn::StoreU(e, d, y + k * stride);
     sum.Add(d, v, m, e, e_lo);
   }
@@ -211,7 +212,7 @@ HWY_INLINE void SoftmaxColumns(D d, const T* x, T* y, std::size_t n, std::size_t
       out = DivBySum(d, hn::LoadU(d, y + k * stride), s, s_lo);
       if (o.safe) out = hn::IfThenElse(hn::Eq(s, hn::Inf(d)), hn::Zero(d), out);
     } else {
-      out = Output(d, LoadScaled(d, x + k * stride, o.scale, lo), lo, m, s, ls, ls_lo, o);
+      out = Output<kFast>(d, LoadScaled(d, x + k * stride, o.scale, lo), lo, m, s, ls, ls_lo, o);
     }
     hn::StoreU(out, d, y + k * stride);
   }
@@ -226,7 +227,7 @@ using LinesTag = std::conditional_t<kWide, Widened<hn::ScalableTag<T>>, hn::Scal
 template <class T, bool kWide>
 using LaneTag = std::conditional_t<kWide, Widened<hn::CappedTag<T, 1>>, hn::CappedTag<T, 1>>;
 
-template <class T, bool kWide = false>
+template <class T, bool kWide = false, bool kFast = false>
 void SoftmaxRow(const T* x, T* y, std::size_t n, const SoftmaxOpts& o) {
   const LinesTag<T, kWide> d;
   const LaneTag<T, kWide> d1;
@@ -243,13 +244,13 @@ void SoftmaxRow(const T* x, T* y, std::size_t n, const SoftmaxOpts& o) {
   const T m = hn::GetLane(m1);
   // Pass 2: the sum of exp(x - m); softmax keeps the exponentials in y for pass 3 (f32 lanes
   // recompute them there instead: ExpOverSum).
-  constexpr bool kRecompute = sizeof(T) == 4 && kFma;
+  constexpr bool kRecompute = sizeof(T) == 4 && kFma && !kFast;
   RowSum<decltype(d)> sum(d);
   const auto vm = hn::Set(d, m);
   for (i = 0; i + N <= n; i += N) {
     const auto v = LoadScaled(d, x + i, o.scale, lo);
     hn::Vec<decltype(d)> e_lo;
-    const auto e = ExpShifted(d, v, lo, vm, e_lo);
+    const auto e = ExpShifted<kFast>(d, v, lo, vm, e_lo);
     if (o.mode == Mode::kSoftmax && !kRecompute) hn::StoreU(e, d, y + i);
     sum.Add(d, v, vm, e, e_lo);
   }
@@ -266,7 +267,7 @@ void SoftmaxRow(const T* x, T* y, std::size_t n, const SoftmaxOpts& o) {
   for (; i < n; ++i) {
     const auto v = LoadScaled(d1, x + i, o.scale, lo1);
     V1 e_lo;
-    const auto e = ExpShifted(d1, v, lo1, m1, e_lo);
+    const auto e = ExpShifted<kFast>(d1, v, lo1, m1, e_lo);
     if (o.mode == Mode::kSoftmax && !kRecompute) hn::StoreU(e, d1, y + i);
     tail.Add(d1, v, m1, e, e_lo);
   }
@@ -294,7 +295,8 @@ void SoftmaxRow(const T* x, T* y, std::size_t n, const SoftmaxOpts& o) {
                            : DivBySum(d, hn::LoadU(d, y + i), vs, vs_lo);
       hn::StoreU(o.safe ? hn::IfThenElse(hn::Eq(vs, hn::Inf(d)), hn::Zero(d), out) : out, d, y + i);
     } else {
-      hn::StoreU(Output(d, LoadScaled(d, x + i, o.scale, lo), lo, vm, vs, vls, vls_lo, o), d, y + i);
+      hn::StoreU(Output<kFast>(d, LoadScaled(d, x + i, o.scale, lo), lo, vm, vs, vls, vls_lo, o),
+                 d, y + i);
     }
   }
   for (; i < n; ++i) {
@@ -304,14 +306,14 @@ void SoftmaxRow(const T* x, T* y, std::size_t n, const SoftmaxOpts& o) {
                            : DivBySum(d1, hn::LoadU(d1, y + i), s1, s1_lo);
       hn::StoreU(o.safe ? hn::IfThenElse(hn::Eq(s1, hn::Inf(d1)), hn::Zero(d1), out) : out, d1, y + i);
     } else {
-      hn::StoreU(Output(d1, LoadScaled(d1, x + i, o.scale, lo1), lo1, m1, s1, ls1, ls1_lo, o), d1,
-                 y + i);
+      hn::StoreU(Output<kFast>(d1, LoadScaled(d1, x + i, o.scale, lo1), lo1, m1, s1, ls1, ls1_lo, o),
+                 d1, y + i);
     }
   }
 }
 
 // Any axis. logsumexp writes one value per line: y[o * inner + i].
-template <class T, bool kWide = false>
+template <class T, bool kWide = false, bool kFast = false>
 void SoftmaxAxis(const T* x, T* y, Axis a, const SoftmaxOpts& o) {
   const std::size_t line = a.n * a.inner;
   const bool reduce = o.mode == Mode::kLogSumExp;
@@ -319,15 +321,15 @@ void SoftmaxAxis(const T* x, T* y, Axis a, const SoftmaxOpts& o) {
     const T* xo = x + ou * line;
     T* yo = y + (reduce ? ou * a.inner : ou * line);
     if (a.inner == 1) {
-      SoftmaxRow<T, kWide>(xo, yo, a.n, o);
+      SoftmaxRow<T, kWide, kFast>(xo, yo, a.n, o);
       continue;
     }
     const LinesTag<T, kWide> d;
     const LaneTag<T, kWide> d1;
     const std::size_t N = hn::Lanes(d);
     std::size_t i = 0;
-    for (; i + N <= a.inner; i += N) SoftmaxColumns(d, xo + i, yo + i, a.n, a.inner, o);
-    for (; i < a.inner; ++i) SoftmaxColumns(d1, xo + i, yo + i, a.n, a.inner, o);
+    for (; i + N <= a.inner; i += N) SoftmaxColumns<kFast>(d, xo + i, yo + i, a.n, a.inner, o);
+    for (; i < a.inner; ++i) SoftmaxColumns<kFast>(d1, xo + i, yo + i, a.n, a.inner, o);
   }
 }
 

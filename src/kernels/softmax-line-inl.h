@@ -15,6 +15,7 @@
 #include <limits>
 
 #include "hwy/highway.h"
+#include "fast-inl.h"
 #include "math-inl.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -61,12 +62,19 @@ HWY_INLINE V Shifted(D d, V x, V lo, V m, V& err) {
 // 0.52 ULP); f32 lanes exp(z) + exp(z) err.
 // e_lo: on f32 lanes the rounding error of the result (normal results; the row sum adds it
 // to its compensation, or the sum of n rounded exponentials is off by up to ~2 ULP), else 0.
-template <class D, class V>
+// kFast (the fast tier): ExpFast(z) (1 + err) in the array's own lanes, e_lo = 0; lanes
+// below ExpCoreMin (subnormal exponentials, -inf, NaN) take ExpNaN, in vectors that hold one.
+template <bool kFast = false, class D, class V>
 HWY_INLINE V ExpShifted(D d, V x, V lo, V m, V& e_lo) {
   e_lo = hn::Zero(d);
   V err;
   const V z = Shifted(d, x, lo, m, err);
-  if constexpr (kDoubleWord<D>) {
+  if constexpr (kFast) {
+    const auto ok = hn::Ge(z, ExpCoreMin(d));
+    V e = ExpFast(d, hn::Max(z, ExpCoreMin(d)));
+    if (HWY_UNLIKELY(!hn::AllTrue(d, ok))) e = hn::IfThenElse(ok, e, ExpNaN(d, z));
+    return hn::MulAdd(e, err, e);
+  } else if constexpr (kDoubleWord<D>) {
     V el;
     const auto inside = hn::And(hn::Ge(z, Const(d, -745.2)), hn::Le(z, MaxLog(d)));
     const V e = ExpDW(d, hn::IfThenElseZero(inside, z), hn::IfThenElseZero(inside, err), el);
@@ -92,10 +100,10 @@ HWY_INLINE V ExpShifted(D d, V x, V lo, V m, V& e_lo) {
   }
 }
 
-template <class D, class V>
+template <bool kFast = false, class D, class V>
 HWY_INLINE V ExpShifted(D d, V x, V lo, V m) {
   V e_lo;
-  return ExpShifted(d, x, lo, m, e_lo);
+  return ExpShifted<kFast>(d, x, lo, m, e_lo);
 }
 
 // A compensated vector sum (TwoSums per add, branch-free): the error of a row sum stays a few
@@ -182,15 +190,15 @@ HWY_INLINE V SumOfLine(D d, const S& sum, V t, V& lo) {
   lo = hn::IfThenElseZero(finite, hn::Add(e, sum.acc.c));
   return hn::IfThenElse(finite, h, hn::Add(hn::Set(d, 1), t));
 }
-// e / (s + s_lo), rounded once on f64 lanes.
+// e / (s + s_lo), rounded once on f64 lanes; elsewhere e / fl(s + s_lo).
 template <class D, class V>
 HWY_INLINE V DivBySum(D d, V e, V s, V s_lo) {
   if constexpr (kDoubleWord<D>) {
     V lo;
     return hn::IfThenElse(hn::IsFinite(s), DivDW(d, e, hn::Zero(d), s, s_lo, lo), hn::Div(e, s));
-  } else {  // (native f32 lanes do not store e: ExpOverSum)
-    (void)s_lo;
-    return hn::Div(e, s);
+  } else {  // (exact native f32 lanes do not store e: ExpOverSum)
+    // s + s_lo rounded once: s alone leaves out the sum's compensation (up to ~2 ULP).
+    return hn::Div(e, hn::Add(s, s_lo));
   }
 }
 
@@ -231,15 +239,15 @@ HWY_INLINE V LineTotal(D d, V t, V m, const SoftmaxOpts& o) {
 
 // The output of one element from x (scaled), the line maximum m and total s.
 // ls_lo: the low part of ls (f32 lanes; else 0): z - ls then rounds once.
-template <class D, class V>
+template <bool kFast = false, class D, class V>
 HWY_INLINE V Output(D d, V x, V lo, V m, V s, V ls, V ls_lo, const SoftmaxOpts& o) {
   V out;
   if (o.mode == Mode::kSoftmax) {
-    out = hn::Div(ExpShifted(d, x, lo, m), s);
+    out = hn::Div(ExpShifted<kFast>(d, x, lo, m), s);
   } else {
     V err;
     const V z = Shifted(d, x, lo, m, err);
-    if constexpr (kNativeF32<D>) {
+    if constexpr (kNativeF32<D> && !kFast) {
       V e;
       const V h = TwoSums(z, hn::Neg(ls), e);
       out = hn::Add(h, hn::Add(e, hn::Sub(err, ls_lo)));

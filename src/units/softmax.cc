@@ -43,9 +43,13 @@ HWY_BEFORE_NAMESPACE();
 namespace actfn::HWY_NAMESPACE {
 
 // softmax, log_softmax, softmin: params {scale, safe}; softmin is softmax of -scale x.
-template <class T, Mode kMode, int kSign, bool kWide = false>
+template <class T, Mode kMode, int kSign, bool kWide = false, bool kFast = false>
 void Forward(const T* x, T* y, Axis a, const double* p) {
-  SoftmaxAxis<T, kWide>(x, y, a, SoftmaxOpts{kMode, kSign * p[0], p[1] != 0});
+  SoftmaxAxis<T, kWide, kFast>(x, y, a, SoftmaxOpts{kMode, kSign * p[0], p[1] != 0});
+}
+template <class T, Mode kMode, int kSign>
+void ForwardFast(const T* x, T* y, Axis a, const double* p) {
+  Forward<T, kMode, kSign, false, true>(x, y, a, p);
 }
 template <class T, Mode kMode, int kSign>
 void Backward(const T* dy, const T* y, T* dx, Axis a, const double* p) {
@@ -53,9 +57,9 @@ void Backward(const T* dy, const T* y, T* dx, Axis a, const double* p) {
 }
 
 // logsumexp: one value per line; backward reads x: dx = dy * softmax(x).
-template <class T, bool kWide = false>
+template <class T, bool kWide = false, bool kFast = false>
 void LogSumExp(const T* x, T* y, Axis a, const double*) {
-  SoftmaxAxis<T, kWide>(x, y, a, SoftmaxOpts{Mode::kLogSumExp});
+  SoftmaxAxis<T, kWide, kFast>(x, y, a, SoftmaxOpts{Mode::kLogSumExp});
 }
 template <class T>
 void LogSumExpBackward(const T* dy, const T* x, T* dx, Axis a, const double*) {
@@ -107,10 +111,14 @@ void GumbelBackward(const T* dy, const T* x, T* dx, Axis a, const double* p) {
 // lines, and whether the f32 kernel keeps the f32 bound itself. softmax, log_softmax, softmin
 // and logsumexp: f32 lanes within 1 ULP where the target has FMA (ExpShifted's, ExpOverSum's,
 // LogOfLineF32's f32 steps); elsewhere f32 lines go through f64.
+// The fast tier's forward (null: exact's) is the same code with ExpFast, one exponential per
+// element, no compensation of their roundings (kFast).
 template <template <class> class F, template <class> class B>
-constexpr detail::AxisEntry MakeEntry(detail::AxisFn<double> f32_via_f64, bool f32_native) {
+constexpr detail::AxisEntry MakeEntry(detail::AxisFn<double> f32_via_f64, bool f32_native,
+                                      detail::AxisFn<float> f32_fast = nullptr,
+                                      detail::AxisFn<double> f64_fast = nullptr) {
   return {{F<float>::kFn, B<float>::kFn}, {F<double>::kFn, B<double>::kFn}, f32_via_f64,
-          f32_native};
+          f32_native, f32_fast, f64_fast};
 }
 #define ACTFN_AXIS_FN(Name, ...) \
   template <class T>             \
@@ -131,15 +139,21 @@ ACTFN_AXIS_FN(GumbelB, &GumbelBackward<T>)
 
 struct Softmax {
   static constexpr detail::AxisEntry kEntry =
-      MakeEntry<SoftmaxF, SoftmaxB>(&Forward<double, Mode::kSoftmax, 1, true>, kFma);
+      MakeEntry<SoftmaxF, SoftmaxB>(&Forward<double, Mode::kSoftmax, 1, true>, kFma,
+                                    &ForwardFast<float, Mode::kSoftmax, 1>,
+                                    &ForwardFast<double, Mode::kSoftmax, 1>);
 };
 struct LogSoftmax {
   static constexpr detail::AxisEntry kEntry =
-      MakeEntry<LogSoftmaxF, LogSoftmaxB>(&Forward<double, Mode::kLogSoftmax, 1, true>, kFma);
+      MakeEntry<LogSoftmaxF, LogSoftmaxB>(&Forward<double, Mode::kLogSoftmax, 1, true>, kFma,
+                                          &ForwardFast<float, Mode::kLogSoftmax, 1>,
+                                          &ForwardFast<double, Mode::kLogSoftmax, 1>);
 };
 struct Softmin {
   static constexpr detail::AxisEntry kEntry =
-      MakeEntry<SoftminF, SoftminB>(&Forward<double, Mode::kSoftmax, -1, true>, kFma);
+      MakeEntry<SoftminF, SoftminB>(&Forward<double, Mode::kSoftmax, -1, true>, kFma,
+                                    &ForwardFast<float, Mode::kSoftmax, -1>,
+                                    &ForwardFast<double, Mode::kSoftmax, -1>);
 };
 struct Logsumexp {
   static constexpr detail::AxisEntry kEntry =
