@@ -30,7 +30,8 @@ constexpr Op make_op(std::string_view name, Kind kind, std::string_view family, 
                        s.fast.f64 < 0 ? exact.f64 : s.fast.f64};
   return Op{name,    s.alias,       kind,      s.params,    s.summary,   s.formula,
             s.derivative, s.saved,  s.check,   id,          family,      s.gate,
-            s.gate_on_b,  s.positional, s.softmax_options, s.negated, {exact, fast}};
+            s.gate_on_b,  s.positional, s.softmax_options, s.negated, {exact, fast},
+            !s.bounds.relative};
 }
 
 constexpr Op kOps[] = {

@@ -102,6 +102,29 @@ TEST(Cli, Grad) {
   expect_usage_error(actfn_cli({"grad"}), "grad: no function given");
 }
 
+// --fast: the fast tier, within its bound of exact's result; the same special values; the
+// bounds of both tiers in --help and list.
+TEST(Cli, FastTier) {
+  const Result f = actfn_cli({"sigmoid", "--fast", "--dtype", "f32", "-1.0", "-100", "nan", "-0.0"});
+  ASSERT_EQ(f.status, 0) << f.err;
+  std::istringstream lines(f.out);
+  float v[4];
+  std::string tok;
+  for (float& x : v) {
+    lines >> tok;
+    x = std::strtof(tok.c_str(), nullptr);  // (std::stof rejects subnormals)
+  }
+  EXPECT_NEAR(v[0], 0.26894143f, 4 * 0.26894143f * 0x1p-24f);
+  EXPECT_GT(v[1], 0.0f);  // 3.7e-44: not flushed
+  EXPECT_TRUE(std::isnan(v[2]));
+  EXPECT_EQ(v[3], 0.5f);
+  EXPECT_EQ(actfn_cli({"softmax", "--fast", "1", "1"}).out, "0.5\n0.5\n");
+  EXPECT_NE(actfn_cli({"silu", "--help"}).out.find("forward bound, exact / fast (--fast): f32 1 / 3"),
+            std::string::npos);
+  EXPECT_NE(actfn_cli({"list"}).out.find("f32 ULP"), std::string::npos);
+  expect_usage_error(actfn_cli({"sigmoid", "--fast=1", "0"}), "--fast takes no value, got '--fast=1'");
+}
+
 TEST(Cli, EveryKind) {
   EXPECT_EQ(actfn_cli({"logsumexp", "0", "0"}).out, "0.6931471805599453\n");
   EXPECT_EQ(actfn_cli({"grad", "logsumexp", "0", "0"}).out, "0.5\n0.5\n");
@@ -160,7 +183,7 @@ TEST(Cli, Errors) {
                      "leaky_relu: --alpha value 'x' is not a number");
   expect_usage_error(actfn_cli({"leaky_relu", "--alpha"}), "option --alpha needs a value");
   expect_usage_error(actfn_cli({"relu", "--alpha", "1", "1"}),
-                     "relu: unknown option '--alpha' (valid: --dtype, --help)");
+                     "relu: unknown option '--alpha' (valid: --dtype, --fast, --help)");
   expect_usage_error(actfn_cli({"relu", "--dtype", "f8", "1"}),
                      "--dtype 'f8' is not one of f64, f32, f16, bf16");
   expect_usage_error(actfn_cli({}), "no function given (try 'actfn --help')");

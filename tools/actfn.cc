@@ -44,8 +44,9 @@ std::string* g_capture = nullptr;
 std::istream* g_in = &std::cin;
 
 const char kUsage[] =
-    "usage: actfn <function> [--param value ...] [--dtype f64|f32|f16|bf16] [values...]\n"
-    "       actfn grad <function> [--param value ...] [--dtype f64|f32|f16|bf16] [values...]\n"
+    "usage: actfn <function> [--param value ...] [--dtype f64|f32|f16|bf16] [--fast] [values...]\n"
+    "       actfn grad <function> [--param value ...] [--dtype f64|f32|f16|bf16] [--fast]\n"
+    "                  [values...]\n"
     "       actfn list [--markdown] the functions, their parameters and formulas\n"
     "       actfn special [--markdown] every function at NaN, +-inf, +-0, subnormals, extremes\n"
     "       actfn demo [--image F]  the seed article's examples, a table of every function,\n"
@@ -70,6 +71,8 @@ const char kUsage[] =
     "\n"
     "  --dtype f64|f32|f16|bf16  float64 (default, the same numbers as Python), float32,\n"
     "                    float16 or bfloat16 (16-bit: computed in f64, rounded once)\n"
+    "  --fast            the fast tier: within 4 ULP instead of 1 (f32), the same special\n"
+    "                    values, nothing flushed; 16-bit computed in f32 (`actfn list`: bounds)\n"
     "  --                every argument after it is a value\n"
     "\n"
     "Errors (unknown function, bad number, parameter out of range) print one line on stderr\n"
@@ -87,7 +90,7 @@ std::vector<std::string> read_stdin_tokens() {
 // Computes f (or f') of the values and returns the printed text.
 template <class T>
 std::string compute(const actfn::Op& op, bool grad, const std::vector<std::string>& tokens,
-                    const std::vector<double>& params) {
+                    const std::vector<double>& params, actfn::Accuracy acc) {
   std::vector<T> x;
   x.reserve(tokens.size());
   for (const auto& t : tokens) {
@@ -101,7 +104,7 @@ std::string compute(const actfn::Op& op, bool grad, const std::vector<std::strin
                          : op.kind == actfn::Kind::gated ? n / 2
                                                           : n;
   std::vector<T> y(ny);
-  actfn::forward(op, x.data(), y.data(), a, params);
+  actfn::forward(op, x.data(), y.data(), a, params, acc);
   std::string out;
   if (!grad) {
     for (T v : y) out += python_repr(v) + "\n";
@@ -114,7 +117,7 @@ std::string compute(const actfn::Op& op, bool grad, const std::vector<std::strin
   if (op.kind != actfn::Kind::axis) {
     // elementwise: f'(x); reduce: d y / d x; gated: da then db, for dy = 1.
     const std::vector<T> ones(ny, T(1));
-    actfn::backward(op, from, ones.data(), saved, dx.data(), a, params);
+    actfn::backward(op, from, ones.data(), saved, dx.data(), a, params, acc);
     for (T v : dx) out += python_repr(v) + "\n";
     return out;
   }
@@ -127,7 +130,7 @@ std::string compute(const actfn::Op& op, bool grad, const std::vector<std::strin
   std::vector<T> dy(n, T(0));
   for (std::size_t i = 0; i < n; ++i) {
     dy[i] = T(1);
-    actfn::backward(op, from, dy.data(), saved, dx.data(), a, params);
+    actfn::backward(op, from, dy.data(), saved, dx.data(), a, params, acc);
     dy[i] = T(0);
     for (std::size_t j = 0; j < n; ++j) out += (j ? " " : "") + python_repr(dx[j]);
     out += "\n";
@@ -371,6 +374,7 @@ int run(const std::vector<std::string>& args) {
   const actfn::Op& op = lookup(args[i++]);
 
   DType dtype = DType::f64;
+  actfn::Accuracy acc = actfn::Accuracy::exact;
   Spec s = spec_of(op);
   std::vector<std::string> values;
   bool only_values = false;
@@ -390,6 +394,11 @@ int run(const std::vector<std::string>& args) {
     }
     Option opt = parse_option(a);
     const std::string& key = opt.key;
+    if (key == "fast" && !has_param(op, key)) {
+      if (opt.has_value) throw UsageError{"--fast takes no value, got '" + a + "'"};
+      acc = actfn::Accuracy::fast;
+      continue;
+    }
     if (key == "dtype") {
       const std::string& val = opt.take(args, i, "");
       if (val == "f64" || val == "float64") dtype = DType::f64;
@@ -400,7 +409,7 @@ int run(const std::vector<std::string>& args) {
       continue;
     }
     if (!has_param(op, key)) {
-      std::string valid = "--dtype";
+      std::string valid = "--dtype, --fast";
       for (const auto& p : op.params) valid += ", --" + std::string(p.name);
       throw UsageError{std::string(op.name) + ": unknown option '" + a + "' (valid: " + valid +
                        ", --help)"};
@@ -416,10 +425,10 @@ int run(const std::vector<std::string>& args) {
   }
   const std::vector<double>& params = s.params;
   const std::string out =
-      dtype == DType::f32    ? compute<float>(op, grad, values, params)
-      : dtype == DType::f16  ? compute<actfn::float16>(op, grad, values, params)
-      : dtype == DType::bf16 ? compute<actfn::bfloat16>(op, grad, values, params)
-                             : compute<double>(op, grad, values, params);
+      dtype == DType::f32    ? compute<float>(op, grad, values, params, acc)
+      : dtype == DType::f16  ? compute<actfn::float16>(op, grad, values, params, acc)
+      : dtype == DType::bf16 ? compute<actfn::bfloat16>(op, grad, values, params, acc)
+                             : compute<double>(op, grad, values, params, acc);
   write_out(out);
   return 0;
 }

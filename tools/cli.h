@@ -91,6 +91,22 @@ inline std::string param_range(const actfn::Param& p) {
   return s;
 }
 
+// The forward bounds the tests enforce, per tier and dtype (Op::bound): "1 / 2" is exact's
+// then fast's, in ULP (absolute, in units of eps, for log_softmax and the sparse maps).
+inline std::string bound_pair(const actfn::Op& op, bool f32) {
+  const auto v = [&](actfn::Accuracy a) {
+    return python_repr(f32 ? op.bound(a).f32 : op.bound(a).f64);
+  };
+  std::string s = v(actfn::Accuracy::exact) + " / " + v(actfn::Accuracy::fast);
+  for (const std::string_view suffix : {".0 ", ".0"}) {  // 1.0 / 2.0 reads 1 / 2
+    for (std::size_t p; (p = s.find(suffix)) != std::string::npos;) s.erase(p, 2);
+  }
+  return s;
+}
+inline std::string bounds_text(const actfn::Op& op) {
+  return "f32 " + bound_pair(op, true) + ", f64 " + bound_pair(op, false);
+}
+
 inline const char* reads_text(const actfn::Op& op) {
   const bool x = op.reads(actfn::Saved::x), y = op.reads(actfn::Saved::y);
   return x && y ? "x or y" : x ? "x" : "y";

@@ -143,9 +143,11 @@ std::string list_markdown() {
     << "(gufunc along an axis) of the same name; `actfn <name> --help` prints the same facts.\n"
     << "Kinds: elementwise; along an axis (one output per input); reduction (one value per line);\n"
     << "gated (a line of 2m values split into halves a, b; m outputs). The family is the file\n"
-    << "src/kernels/<family>-inl.h (or .h) with its formula, reference and kernel.\n\n"
-    << "| name | kind | family | parameters (default, valid values) | y | derivative | backward reads |\n"
-    << "|---|---|---|---|---|---|---|\n";
+    << "src/kernels/<family>-inl.h (or .h) with its formula, reference and kernel. Bounds: the\n"
+    << "forward error the tests enforce on every target, exact tier / fast tier, in ULP (log_softmax\n"
+    << "and the sparse maps: absolute, in units of eps); docs/accuracy.md has the measured maxima.\n\n"
+    << "| name | kind | family | parameters (default, valid values) | y | derivative | backward reads | f32 bound | f64 bound |\n"
+    << "|---|---|---|---|---|---|---|---|---|\n";
   const auto kind = [](actfn::Kind k) {
     switch (k) {
       case actfn::Kind::elementwise: return "elementwise";
@@ -170,7 +172,8 @@ std::string list_markdown() {
     if (!op.alias.empty()) name += " (`" + std::string(op.alias) + "`)";
     o << "| " << name << " | " << kind(op.kind) << " | " << op.family
       << " | " << (params.empty() ? "-" : cell(params)) << " | " << cell(op.formula) << " | "
-      << cell(op.derivative) << " | " << reads_text(op) << " |\n";
+      << cell(op.derivative) << " | " << reads_text(op) << " | " << bound_pair(op, true) << " | "
+      << bound_pair(op, false) << " |\n";
   }
   return o.str();
 }
@@ -181,7 +184,9 @@ std::string op_help(const actfn::Op& op) {
   if (!op.alias.empty()) o << "  also called: " << op.alias << "\n";
   o << "  " << op.formula << "\n"
     << "  " << op.derivative << "\n"
-    << "  backward reads: " << reads_text(op) << "\n";
+    << "  backward reads: " << reads_text(op) << "\n"
+    << "  forward bound, exact / fast (--fast): " << bounds_text(op)
+    << (op.bound_absolute ? " (absolute, units of eps)" : " ULP") << "\n";
   std::string opts;
   if (!op.params.empty()) {
     o << "parameters:\n";
@@ -192,8 +197,8 @@ std::string op_help(const actfn::Op& op) {
     }
   }
   o << "usage:\n"
-    << "  actfn " << op.name << opts << " [--dtype f64|f32|f16|bf16] [values...]\n"
-    << "  actfn grad " << op.name << opts << " [--dtype f64|f32|f16|bf16] [values...]\n"
+    << "  actfn " << op.name << opts << " [--dtype f64|f32|f16|bf16] [--fast] [values...]\n"
+    << "  actfn grad " << op.name << opts << " [--dtype f64|f32|f16|bf16] [--fast] [values...]\n"
     << (op.kind == actfn::Kind::axis
             ? "The values form one row; grad prints the Jacobian, one row per line.\n"
             : "")
@@ -204,13 +209,14 @@ std::string op_help(const actfn::Op& op) {
 std::string list_table() {
   std::ostringstream o;
   char line[1024];
-  std::snprintf(line, sizeof line, "%-18s %-30s %s\n", "name", "parameters", "formula");
+  std::snprintf(line, sizeof line, "%-18s %-30s %-9s %s\n", "name", "parameters", "f32 ULP",
+                "formula");
   o << line;
   for (const auto& op : actfn::ops()) {
     std::string formula(op.formula);
     if (!op.alias.empty()) formula += "   (alias: " + std::string(op.alias) + ")";
-    std::snprintf(line, sizeof line, "%-18s %-30s %s\n", std::string(op.name).c_str(),
-                  param_list(op).c_str(), formula.c_str());
+    std::snprintf(line, sizeof line, "%-18s %-30s %-9s %s\n", std::string(op.name).c_str(),
+                  param_list(op).c_str(), bound_pair(op, true).c_str(), formula.c_str());
     o << line;
   }
   return o.str();

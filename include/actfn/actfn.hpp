@@ -160,6 +160,7 @@ struct Op {
     double f32 = 0, f64 = 0;
   };
   Bound bounds[kAccuracyCount] = {};
+  bool bound_absolute = false;  // bounds in units of eps of max(1, |y|), not ULP of y
 
   constexpr bool reads(Saved s) const { return (saved & static_cast<unsigned>(s)) != 0; }
   constexpr const Bound& bound(Accuracy a) const { return bounds[static_cast<std::size_t>(a)]; }
