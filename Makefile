@@ -162,6 +162,7 @@ docs: build python
 	$(BUILD)/actfn special --markdown > docs/special-values.md
 	$(BUILD)/actfn demo --image docs/img/activations.png > /dev/null
 	cd $(BUILD) && ../$(VENV)/bin/python ../tools/gen_stub.py > ../python/actfn/__init__.pyi
+	cd $(BUILD) && ../$(VENV)/bin/python ../tools/gen_stub.py fast > ../python/actfn/fast.pyi
 
 install: build
 	cmake --install $(BUILD)

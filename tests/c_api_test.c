@@ -49,6 +49,18 @@ int main(void) {
   CHECK(actfn_check("leaky_relu", NULL, 0) == 0);
   CHECK(actfn_forward("sigmiod", ACTFN_F64, x, y, 1, 1, 1, NULL, 0) == -1);
   CHECK(strstr(actfn_last_error(), "did you mean 'sigmoid'") != NULL);
+  /* The tiers: fast sigmoid within its bound, nothing flushed; an unknown tier is an error. */
+  const int sig = actfn_find("sigmoid");
+  CHECK(actfn_bound(sig, ACTFN_EXACT, ACTFN_F32) == 1);
+  CHECK(actfn_bound(sig, ACTFN_FAST, ACTFN_F32) >= 1 && actfn_bound(sig, ACTFN_FAST, ACTFN_F32) <= 4);
+  CHECK(actfn_bound(sig, 7, ACTFN_F32) == -1 && actfn_bound(-1, ACTFN_EXACT, ACTFN_F32) == -1);
+  float xs[2] = {-1.0f, -100.0f}, ye[2], yq[2];
+  CHECK(actfn_forward_tier("sigmoid", ACTFN_EXACT, ACTFN_F32, xs, ye, 1, 2, 1, NULL, 0) == 0);
+  CHECK(actfn_forward_tier("sigmoid", ACTFN_FAST, ACTFN_F32, xs, yq, 1, 2, 1, NULL, 0) == 0);
+  CHECK(fabsf(yq[0] - ye[0]) <= 4 * 0x1p-24f * ye[0] && yq[1] > 0);
+  CHECK(actfn_backward_tier("sigmoid", ACTFN_FAST, 0, ACTFN_F64, dy, x, dx, 1, 1, 1, NULL, 0) == 0);
+  CHECK(actfn_forward_tier("relu", 7, ACTFN_F64, x, y, 1, 1, 1, NULL, 0) == -1);
+  CHECK(strcmp(actfn_last_error(), "relu: unknown accuracy 7 (ACTFN_EXACT = 0, ACTFN_FAST = 1)") == 0);
   if (failures == 0) printf("C API: all checks passed (actfn %s)\n", actfn_version());
   return failures != 0;
 }

@@ -20,11 +20,17 @@ Along an axis, generalized ufuncs: ``softmax``, ``log_softmax``, ``softmin``, ``
 the softmax family, ``scale``, ``mask``, ``additive_mask`` and ``safe``; gated units
 (``glu``, ``swiglu``, ``geglu``, ``reglu``) split ``axis`` in halves. Each has ``_backward``.
 
+Two accuracy tiers, the same names and signatures: ``actfn.sigmoid`` (exact: float32 within
+1 ULP of the correctly rounded result) and ``actfn.fast.sigmoid`` (fast: within 4 ULP, the
+same special values, nothing flushed to zero; float16 computed in float32). Each function's
+bounds per tier are in ``actfn.functions()[i]["bounds"]``.
+
 ``actfn.functions()`` lists the registry; ``actfn.torch`` wraps everything for PyTorch autograd.
 """
 
 import inspect as _inspect
 import math as _math
+import sys as _sys
 import types as _types
 
 import numpy as _np
@@ -32,7 +38,7 @@ import numpy as _np
 from . import _actfn
 
 __version__ = _actfn.__version__
-__all__ = ["functions", "ufuncs"]
+__all__ = ["functions", "ufuncs", "fast"]
 
 # The raw ufuncs, parameters as extra inputs: actfn.ufuncs.leaky_relu(x, 0.001).
 ufuncs = _types.SimpleNamespace()
@@ -128,10 +134,10 @@ def _doc(info, extra=""):
     return "\n".join(lines)
 
 
-def _elementwise(info, suffix, first):
+def _elementwise(info, suffix, first, raw, uf_ns):
     name = info["name"] + suffix
-    uf = getattr(_actfn, name)
-    setattr(ufuncs, name, uf)
+    uf = getattr(raw, name)
+    setattr(uf_ns, name, uf)
     params = info["params"]
     if not params:
         return uf  # a real numpy ufunc, nothing to wrap
@@ -178,11 +184,11 @@ def _masked(fname, x, scale, mask, additive_mask, negated=False):
     return z
 
 
-def _make_softmax(info):
+def _make_softmax(info, raw, uf_ns):
     name, negated = info["name"], info["negated"]
-    uf, ub = getattr(_actfn, name), getattr(_actfn, name + "_backward")
-    setattr(ufuncs, name, uf)
-    setattr(ufuncs, name + "_backward", ub)
+    uf, ub = getattr(raw, name), getattr(raw, name + "_backward")
+    setattr(uf_ns, name, uf)
+    setattr(uf_ns, name + "_backward", ub)
 
     def f(x, axis=-1, *, scale=1.0, safe=False, mask=None, additive_mask=None, out=None):
         axis = _axis_index(name, x, axis)
@@ -204,13 +210,13 @@ def _make_softmax(info):
     return f, b
 
 
-def _make_axis(info):
+def _make_axis(info, raw, uf_ns):
     """The other functions along an axis (reductions, the sparse maps, gumbel_softmax): their
     parameters as keywords, bound and checked as the elementwise ones are."""
     name, params, reduce = info["name"], info["params"], info["kind"] == "reduce"
-    uf, ub = getattr(_actfn, name), getattr(_actfn, name + "_backward")
-    setattr(ufuncs, name, uf)
-    setattr(ufuncs, name + "_backward", ub)
+    uf, ub = getattr(raw, name), getattr(raw, name + "_backward")
+    setattr(uf_ns, name, uf)
+    setattr(uf_ns, name + "_backward", ub)
 
     def f(x, axis=-1, *, out=None, **kwargs):
         axis = _axis_index(name, x, axis)
@@ -232,11 +238,11 @@ def _make_axis(info):
     return f, b
 
 
-def _make_gated(info):
+def _make_gated(info, raw, uf_ns):
     name = info["name"]
-    uf, ub = getattr(_actfn, name), getattr(_actfn, name + "_backward")
-    setattr(ufuncs, name, uf)
-    setattr(ufuncs, name + "_backward", ub)
+    uf, ub = getattr(raw, name), getattr(raw, name + "_backward")
+    setattr(uf_ns, name, uf)
+    setattr(uf_ns, name + "_backward", ub)
     params = info["params"]
 
     def halves(x, axis):
@@ -264,32 +270,55 @@ def _make_gated(info):
     return f, b
 
 
-for _info in _REGISTRY:
-    _n = _info["name"]
-    if _info["kind"] == "elementwise":
-        globals()[_n] = _elementwise(_info, "", ["x"])
-        globals()[_n + "_grad"] = _elementwise(_info, "_grad", ["x"])
-        globals()[_n + "_backward"] = _elementwise(_info, "_backward", ["dy", "x"])
-        if _info["alias"]:
-            globals()[_info["alias"]] = globals()[_n]
-    elif _info["softmax_options"]:
-        globals()[_n], globals()[_n + "_backward"] = _make_softmax(_info)
-    elif _info["kind"] == "gated":
-        globals()[_n], globals()[_n + "_backward"] = _make_gated(_info)
-    else:
-        globals()[_n], globals()[_n + "_backward"] = _make_axis(_info)
-    for _s in ("", "_grad", "_backward"):
-        _f = globals().get(_n + _s)
-        if _f is not None and not isinstance(_f, _np.ufunc):
-            _f.__name__ = _f.__qualname__ = _n + _s
-            if not _f.__doc__:
-                _f.__doc__ = _doc(_info, _s)
-        if _f is not None:
-            __all__.append(_n + _s)
-    if _info["alias"]:
-        __all__.append(_info["alias"])
+def _build(ns, raw, uf_ns, tier):
+    """Every function of the registry into the namespace ns (a module's dict), from the raw
+    ufuncs of one tier (raw: _actfn or _actfn.fast); returns the names."""
+    names = []
+    for info in _REGISTRY:
+        n = info["name"]
+        if info["kind"] == "elementwise":
+            ns[n] = _elementwise(info, "", ["x"], raw, uf_ns)
+            ns[n + "_grad"] = _elementwise(info, "_grad", ["x"], raw, uf_ns)
+            ns[n + "_backward"] = _elementwise(info, "_backward", ["dy", "x"], raw, uf_ns)
+            if info["alias"]:
+                ns[info["alias"]] = ns[n]
+        elif info["softmax_options"]:
+            ns[n], ns[n + "_backward"] = _make_softmax(info, raw, uf_ns)
+        elif info["kind"] == "gated":
+            ns[n], ns[n + "_backward"] = _make_gated(info, raw, uf_ns)
+        else:
+            ns[n], ns[n + "_backward"] = _make_axis(info, raw, uf_ns)
+        for s in ("", "_grad", "_backward"):
+            f = ns.get(n + s)
+            if f is not None and not isinstance(f, _np.ufunc):
+                f.__name__ = f.__qualname__ = n + s
+                if not f.__doc__:
+                    f.__doc__ = _doc(info, s)
+                if tier == "fast":
+                    f.__module__ = "actfn.fast"
+            if f is not None:
+                names.append(n + s)
+        if info["alias"]:
+            names.append(info["alias"])
+    return names
 
-del _info, _n, _s, _f
+
+__all__ += _build(globals(), _actfn, ufuncs, "exact")
+
+# The fast tier: a module of the same functions (import actfn.fast, or actfn.fast.sigmoid).
+fast = _types.ModuleType("actfn.fast", """actfn's fast tier: every function of actfn, the same
+names and signatures, within 4 ULP (float32 and float64) instead of exact's 1, with the same
+special values (NaN, infinities, signed zeros, saturation) and nothing flushed to zero;
+float16 and bfloat16 computed in float32 and rounded once. Backward is exact's.
+
+    >>> import actfn
+    >>> actfn.fast.sigmoid(-1.0)
+    0.2689414213699951
+""")
+fast.ufuncs = _types.SimpleNamespace()
+fast.functions = functions
+fast.__all__ = ["functions", "ufuncs"] + _build(fast.__dict__, _actfn.fast, fast.ufuncs, "fast")
+_sys.modules["actfn.fast"] = fast
 
 # bfloat16 loops when ml_dtypes provides the dtype (load, compute in f64, round once).
 try:

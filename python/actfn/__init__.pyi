@@ -5,6 +5,8 @@ from types import SimpleNamespace
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from . import fast as fast
+
 __version__: str
 ufuncs: SimpleNamespace
 def functions() -> list[dict[str, Any]]: ...

@@ -6,7 +6,8 @@
 
 Tensors cross to numpy without a copy (CPU, any strides; non-contiguous ones are made
 contiguous), the forward and backward run actfn's kernels, and nothing is built against
-PyTorch. Parameters are keywords, as in ``actfn``; ``axis`` for the functions along an axis.
+PyTorch. Parameters are keywords, as in ``actfn``; ``axis`` for the functions along an axis;
+``accuracy="fast"`` runs the fast tier (``actfn.fast``: within 4 ULP, same special values).
 """
 
 import numpy as _np
@@ -32,8 +33,8 @@ class _Function(_torch.autograd.Function):
     """y = actfn.<name>(x, **kw); dx = actfn.<name>_backward(dy, saved, **kw)."""
 
     @staticmethod
-    def forward(ctx, x, name, kw, saves_y):
-        y = _to_torch(getattr(_actfn, name)(_to_numpy(x), **kw), x)
+    def forward(ctx, x, name, kw, saves_y, tier):
+        y = _to_torch(getattr(tier, name)(_to_numpy(x), **kw), x)
         ctx.name, ctx.kw, ctx.saves_y = name, kw, saves_y
         ctx.save_for_backward(y if saves_y else x)
         return y
@@ -42,7 +43,7 @@ class _Function(_torch.autograd.Function):
     def backward(ctx, dy):
         (saved,) = ctx.saved_tensors
         dx = getattr(_actfn, ctx.name + "_backward")(_to_numpy(dy), _to_numpy(saved), **ctx.kw)
-        return _to_torch(dx, saved), None, None, None
+        return _to_torch(dx, saved), None, None, None, None
 
 
 def _make(info):
@@ -50,10 +51,12 @@ def _make(info):
     # Along an axis, backward reads y (softmax family) or x; elementwise always from x.
     saves_y = kind == "axis" and info["backward_reads"] == "y"
 
-    def f(x, **kw):
+    def f(x, accuracy="exact", **kw):
         if not isinstance(x, _torch.Tensor):
             raise TypeError(f"{name}: expects a torch.Tensor, not {type(x).__name__}")
-        return _Function.apply(x, name, kw, saves_y)
+        if accuracy not in ("exact", "fast"):
+            raise ValueError(f"{name}: accuracy must be 'exact' or 'fast', not {accuracy!r}")
+        return _Function.apply(x, name, kw, saves_y, _actfn.fast if accuracy == "fast" else _actfn)
 
     f.__name__ = f.__qualname__ = name
     f.__doc__ = getattr(_actfn, name).__doc__

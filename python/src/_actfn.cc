@@ -41,13 +41,14 @@ struct UData {
   bool dy_scalar = false;   // logsumexp's backward: dy has one value per line
   bool out_scalar = false;  // logsumexp: one value per line
   int gated = 0;            // gated units as two-input ufuncs (a, b) -> y
+  actfn::Accuracy acc = actfn::Accuracy::exact;  // the tier: actfn (exact), actfn.fast
 };
 
-template <class T> struct Compute { using type = T; };
-// 16-bit storage computes in f64 and rounds once (correctly rounded results, as the C++
-// API's float16 and bfloat16 arrays).
-template <> struct Compute<half> { using type = double; };
-template <> struct Compute<bf16> { using type = double; };
+// 16-bit storage computes in f64 (exact tier) or f32 (fast tier) and rounds once, as the C++
+// API's float16 and bfloat16 arrays; f32 and f64 compute in their own type. Each loop below
+// takes its compute type C; the ufuncs' loops (the Loop structs) pick it from the tier.
+template <class T>
+constexpr bool kNarrow = std::is_same_v<T, half> || std::is_same_v<T, bf16>;
 
 template <class T>
 T load(const char* p) {
@@ -65,9 +66,8 @@ constexpr npy_intp kChunk = 512;
 // y = f(x), f'(x) or dy f'(x), elementwise, in chunks through contiguous buffers of the
 // compute type (f64 for f16 and bf16). Parameters (doubles) are per element; chunks whose parameters
 // are all the same (the usual broadcast scalar) go through the SIMD kernels in one call.
-template <class T>
+template <class T, class C>
 void elementwise_loop(char** args, const npy_intp* dims, const npy_intp* steps, void* data) {
-  using C = typename Compute<T>::type;
   const UData& u = *static_cast<const UData*>(data);
   const Op& op = *u.op;
   const int k = static_cast<int>(op.params.size());
@@ -88,12 +88,12 @@ void elementwise_loop(char** args, const npy_intp* dims, const npy_intp* steps, 
       T* y = reinterpret_cast<T*>(args[out]);
       try {
         if (u.what == kForward) {
-          actfn::forward(op, reinterpret_cast<const T*>(args[0]), y, a, ps);
+          actfn::forward(op, reinterpret_cast<const T*>(args[0]), y, a, ps, u.acc);
           return;
         }
         if (op.reads(actfn::Saved::x)) {
           actfn::backward(op, actfn::Saved::x, reinterpret_cast<const T*>(args[0]),
-                          reinterpret_cast<const T*>(args[1]), y, a, ps);
+                          reinterpret_cast<const T*>(args[1]), y, a, ps, u.acc);
           return;
         }
       } catch (const actfn::Error&) {  // partial overlap or bad parameters: the general path
@@ -118,13 +118,13 @@ void elementwise_loop(char** args, const npy_intp* dims, const npy_intp* steps, 
       const std::span<const double> ps(p, static_cast<std::size_t>(k));
       try {
         if (u.what == kForward) {
-          actfn::forward(op, x + j0, y + j0, a, ps);
+          actfn::forward(op, x + j0, y + j0, a, ps, u.acc);
         } else if (op.reads(actfn::Saved::x)) {
-          actfn::backward(op, actfn::Saved::x, dy + j0, x + j0, y + j0, a, ps);
+          actfn::backward(op, actfn::Saved::x, dy + j0, x + j0, y + j0, a, ps, u.acc);
         } else {
           C fy[kChunk];
-          actfn::forward(op, x + j0, fy, a, ps);
-          actfn::backward(op, actfn::Saved::y, dy + j0, fy, y + j0, a, ps);
+          actfn::forward(op, x + j0, fy, a, ps, u.acc);
+          actfn::backward(op, actfn::Saved::y, dy + j0, fy, y + j0, a, ps, u.acc);
         }
       } catch (const actfn::Error&) {  // invalid parameters reach here only from the raw ufunc
         for (npy_intp j = 0; j < len; ++j) y[j0 + j] = std::numeric_limits<C>::quiet_NaN();
@@ -141,9 +141,8 @@ void elementwise_loop(char** args, const npy_intp* dims, const npy_intp* steps, 
 
 // Gated units as binary ufuncs: y = act(a) * b (a * sigmoid(b) for glu); backward as
 // (dy, a, b) -> (da, db).
-template <class T>
+template <class T, class C>
 void gated_loop(char** args, const npy_intp* dims, const npy_intp* steps, void* data) {
-  using C = typename Compute<T>::type;
   const UData& u = *static_cast<const UData*>(data);
   const Op& op = *u.op;
   const int k = static_cast<int>(op.params.size());
@@ -159,11 +158,11 @@ void gated_loop(char** args, const npy_intp* dims, const npy_intp* steps, void* 
     const std::span<const double> ps(p, static_cast<std::size_t>(k));
     try {
       if (!back) {
-        actfn::forward(op, ab, r, actfn::Axis{1, 2, 1}, ps);
+        actfn::forward(op, ab, r, actfn::Axis{1, 2, 1}, ps, u.acc);
         store<T>(args[out] + i * steps[out], static_cast<T>(r[0]));
       } else {
         g[0] = static_cast<C>(load<T>(args[0] + i * steps[0]));
-        actfn::backward(op, actfn::Saved::x, g, ab, r, actfn::Axis{1, 2, 1}, ps);
+        actfn::backward(op, actfn::Saved::x, g, ab, r, actfn::Axis{1, 2, 1}, ps, u.acc);
         store<T>(args[out] + i * steps[out], static_cast<T>(r[0]));
         store<T>(args[out + 1] + i * steps[out + 1], static_cast<T>(r[1]));
       }
@@ -176,9 +175,8 @@ void gated_loop(char** args, const npy_intp* dims, const npy_intp* steps, void* 
 
 // Along an axis: gufunc loops over (n) rows. Forward: (x(n), params()...) -> y(n) or y().
 // Backward: (dy(n) or dy(), saved(n), params()...) -> dx(n).
-template <class T>
+template <class T, class C>
 void axis_loop(char** args, const npy_intp* dims, const npy_intp* steps, void* data) {
-  using C = typename Compute<T>::type;
   const UData& u = *static_cast<const UData*>(data);
   const Op& op = *u.op;
   const int k = static_cast<int>(op.params.size());
@@ -214,7 +212,8 @@ void axis_loop(char** args, const npy_intp* dims, const npy_intp* steps, void* d
       const std::size_t count = static_cast<std::size_t>(outer) * (u.out_scalar ? 1 : static_cast<std::size_t>(n));
       try {
         actfn::forward(op, reinterpret_cast<const T*>(args[0]), y,
-                       actfn::Axis{static_cast<std::size_t>(outer), static_cast<std::size_t>(n), 1}, ps);
+                       actfn::Axis{static_cast<std::size_t>(outer), static_cast<std::size_t>(n), 1}, ps,
+                       u.acc);
       } catch (const actfn::Error&) {
         std::fill(y, y + count, std::numeric_limits<T>::quiet_NaN());
       }
@@ -229,13 +228,13 @@ void axis_loop(char** args, const npy_intp* dims, const npy_intp* steps, void* d
     try {
       if (!back) {
         for (npy_intp j = 0; j < n; ++j) a[j] = static_cast<C>(load<T>(args[0] + i * steps[0] + j * core[0]));
-        actfn::forward(op, a.data(), r.data(), ax, ps);
+        actfn::forward(op, a.data(), r.data(), ax, ps, u.acc);
       } else {
         const npy_intp dn = u.dy_scalar ? 1 : n;
         for (npy_intp j = 0; j < dn; ++j) a[j] = static_cast<C>(load<T>(args[0] + i * steps[0] + j * core[0]));
         for (npy_intp j = 0; j < n; ++j) b[j] = static_cast<C>(load<T>(args[1] + i * steps[1] + j * core[1]));
         const auto from = op.reads(actfn::Saved::y) ? actfn::Saved::y : actfn::Saved::x;
-        actfn::backward(op, from, a.data(), b.data(), r.data(), ax, ps);
+        actfn::backward(op, from, a.data(), b.data(), r.data(), ax, ps, u.acc);
       }
     } catch (const actfn::Error&) {
       std::fill(r.begin(), r.end(), std::numeric_limits<C>::quiet_NaN());
@@ -304,9 +303,27 @@ PyObject* make_ufunc(const UData& ud, int nin, int nout, const std::vector<char>
 // purpose inside (inf - inf in a masked exponent, 0 * inf in a limit that is then selected
 // away), so the flags say nothing about the results: each loop clears what it raised. NaN
 // results follow the documented special-value rules instead (as scipy.special does).
-template <class T> struct ElementwiseLoop { static void fn(char** a, const npy_intp* d, const npy_intp* s, void* u) { elementwise_loop<T>(a, d, s, u); std::feclearexcept(FE_ALL_EXCEPT); } };
-template <class T> struct AxisLoop { static void fn(char** a, const npy_intp* d, const npy_intp* s, void* u) { axis_loop<T>(a, d, s, u); std::feclearexcept(FE_ALL_EXCEPT); } };
-template <class T> struct GatedLoop { static void fn(char** a, const npy_intp* d, const npy_intp* s, void* u) { gated_loop<T>(a, d, s, u); std::feclearexcept(FE_ALL_EXCEPT); } };
+// The compute type: T itself for f32 and f64; for the 16-bit types f64 (exact) or f32 (fast).
+#define ACTFN_LOOP(Name, loop)                                                                 \
+  template <class T>                                                                           \
+  struct Name {                                                                                \
+    static void fn(char** a, const npy_intp* d, const npy_intp* s, void* u) {                  \
+      if constexpr (kNarrow<T>) {                                                              \
+        if (static_cast<const UData*>(u)->acc == actfn::Accuracy::fast) {                      \
+          loop<T, float>(a, d, s, u);                                                          \
+        } else {                                                                               \
+          loop<T, double>(a, d, s, u);                                                         \
+        }                                                                                      \
+      } else {                                                                                 \
+        loop<T, T>(a, d, s, u);                                                                \
+      }                                                                                        \
+      std::feclearexcept(FE_ALL_EXCEPT);                                                       \
+    }                                                                                          \
+  };
+ACTFN_LOOP(ElementwiseLoop, elementwise_loop)
+ACTFN_LOOP(AxisLoop, axis_loop)
+ACTFN_LOOP(GatedLoop, gated_loop)
+#undef ACTFN_LOOP
 
 std::string doc_of(const Op& op, const char* what) {
   std::string d = std::string(op.name) + what + ": " + std::string(op.summary) + "\n\n    " +
@@ -323,9 +340,9 @@ int add(PyObject* m, const std::string& name, PyObject* f) {
   return PyModule_AddObject(m, name.c_str(), f);
 }
 
-// Every function's ufuncs: name, name_grad, name_backward (elementwise and gated); name and
-// name_backward as gufuncs along an axis.
-int add_ufuncs(PyObject* m) {
+// Every function's ufuncs in one tier: name, name_grad, name_backward (elementwise and gated);
+// name and name_backward as gufuncs along an axis.
+int add_ufuncs(PyObject* m, actfn::Accuracy acc) {
   for (const Op& op : actfn::ops()) {
     const int k = static_cast<int>(op.params.size());
     const std::string name(op.name);
@@ -334,21 +351,25 @@ int add_ufuncs(PyObject* m) {
       kinds.assign(1, 'a');
       kinds.insert(kinds.end(), static_cast<std::size_t>(k), 'p');
       kinds.push_back('a');
-      if (add(m, name, make_ufunc<ElementwiseLoop>({&op, kForward}, 1 + k, 1, kinds, name, doc_of(op, ""), nullptr))) return -1;
-      if (add(m, name + "_grad", make_ufunc<ElementwiseLoop>({&op, kGrad}, 1 + k, 1, kinds, name + "_grad", doc_of(op, "_grad (f'(x))"), nullptr))) return -1;
+      UData fu{&op, kForward}, gu{&op, kGrad}, bu{&op, kBackward};
+      fu.acc = gu.acc = bu.acc = acc;
+      if (add(m, name, make_ufunc<ElementwiseLoop>(fu, 1 + k, 1, kinds, name, doc_of(op, ""), nullptr))) return -1;
+      if (add(m, name + "_grad", make_ufunc<ElementwiseLoop>(gu, 1 + k, 1, kinds, name + "_grad", doc_of(op, "_grad (f'(x))"), nullptr))) return -1;
       kinds.insert(kinds.begin(), 'a');
-      if (add(m, name + "_backward", make_ufunc<ElementwiseLoop>({&op, kBackward}, 2 + k, 1, kinds, name + "_backward", doc_of(op, "_backward (dy, x -> dy f'(x))"), nullptr))) return -1;
+      if (add(m, name + "_backward", make_ufunc<ElementwiseLoop>(bu, 2 + k, 1, kinds, name + "_backward", doc_of(op, "_backward (dy, x -> dy f'(x))"), nullptr))) return -1;
     } else if (op.kind == actfn::Kind::gated) {
       kinds = {'a', 'a'};
       kinds.insert(kinds.end(), static_cast<std::size_t>(k), 'p');
       kinds.push_back('a');
       UData fu{&op, kForward};
       fu.gated = 1;
+      fu.acc = acc;
       if (add(m, name, make_ufunc<GatedLoop>(fu, 2 + k, 1, kinds, name, doc_of(op, " (a, b)"), nullptr))) return -1;
       kinds.insert(kinds.begin(), 'a');
       kinds.push_back('a');
       UData bu{&op, kBackward};
       bu.gated = 1;
+      bu.acc = acc;
       if (add(m, name + "_backward", make_ufunc<GatedLoop>(bu, 3 + k, 2, kinds, name + "_backward", doc_of(op, "_backward (dy, a, b -> da, db)"), nullptr))) return -1;
     } else {
       const bool reduce = op.kind == actfn::Kind::reduce;
@@ -361,12 +382,14 @@ int add_ufuncs(PyObject* m) {
       kinds.push_back('a');
       UData fu{&op, kForward};
       fu.out_scalar = reduce;
+      fu.acc = acc;
       registry->strings.push_back(sig);
       const char* csig = registry->strings.back().c_str();
       if (add(m, name, make_ufunc<AxisLoop>(fu, 1 + k, 1, kinds, name, doc_of(op, " (along an axis)"), csig))) return -1;
       kinds.insert(kinds.begin(), 'a');
       UData bu{&op, kBackward};
       bu.dy_scalar = reduce;
+      bu.acc = acc;
       registry->strings.push_back(bsig);
       const char* cbsig = registry->strings.back().c_str();
       if (add(m, name + "_backward", make_ufunc<AxisLoop>(bu, 2 + k, 1, kinds, name + "_backward", doc_of(op, "_backward"), cbsig))) return -1;
@@ -393,7 +416,14 @@ PyObject* functions(PyObject*, PyObject*) {
     }
     const char* reads = op.reads(actfn::Saved::x) && op.reads(actfn::Saved::y) ? "x or y" : op.reads(actfn::Saved::x) ? "x" : "y";
     const actfn::Op& gate = actfn::op(op.gate);
-    PyObject* d = Py_BuildValue("{s:s#,s:s#,s:s,s:N,s:s#,s:s#,s:s#,s:s,s:s#,s:O,s:O,s:O,s:s#}",
+    const auto& ex = op.bound(actfn::Accuracy::exact);
+    const auto& fa = op.bound(actfn::Accuracy::fast);
+    // The forward bounds the tests enforce, per tier and dtype (ULP, or units of eps where
+    // bound_absolute).
+    PyObject* bounds = Py_BuildValue("{s:{s:d,s:d},s:{s:d,s:d},s:O}", "exact", "float32", ex.f32,
+                                     "float64", ex.f64, "fast", "float32", fa.f32, "float64",
+                                     fa.f64, "absolute", op.bound_absolute ? Py_True : Py_False);
+    PyObject* d = Py_BuildValue("{s:s#,s:s#,s:s,s:N,s:s#,s:s#,s:s#,s:s,s:s#,s:O,s:O,s:O,s:s#,s:N}",
                                 "name", op.name.data(), static_cast<Py_ssize_t>(op.name.size()),
                                 "alias", op.alias.data(), static_cast<Py_ssize_t>(op.alias.size()),
                                 "kind", kinds[static_cast<int>(op.kind)], "params", params,
@@ -406,7 +436,8 @@ PyObject* functions(PyObject*, PyObject*) {
                                 "positional", op.positional ? Py_True : Py_False,
                                 "negated", op.negated ? Py_True : Py_False,
                                 "gate", op.kind == actfn::Kind::gated ? gate.name.data() : "",
-                                static_cast<Py_ssize_t>(op.kind == actfn::Kind::gated ? gate.name.size() : 0));
+                                static_cast<Py_ssize_t>(op.kind == actfn::Kind::gated ? gate.name.size() : 0),
+                                "bounds", bounds);
     PyList_Append(list, d);
     Py_DECREF(d);
   }
@@ -469,7 +500,11 @@ PyMODINIT_FUNC PyInit__actfn(void) {
   PyObject* m = PyModule_Create(&module);
   if (m == nullptr) return nullptr;
   registry = new Registry();  // lives as long as the process: the ufuncs point into it
-  if (add_ufuncs(m) != 0) {
+  // The fast tier's ufuncs, the same names, in the module attribute `fast`.
+  PyObject* fast = PyModule_New("actfn._actfn.fast");
+  if (fast == nullptr || add_ufuncs(m, actfn::Accuracy::exact) != 0 ||
+      add_ufuncs(fast, actfn::Accuracy::fast) != 0 || PyModule_AddObject(m, "fast", fast) != 0) {
+    Py_XDECREF(fast);
     Py_DECREF(m);
     return nullptr;
   }

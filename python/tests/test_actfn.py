@@ -325,7 +325,10 @@ def test_stub_lists_every_name():
     import pathlib
     stub = (pathlib.Path(actfn.__file__).parent / "__init__.pyi").read_text()
     for n in actfn.__all__:
-        assert f"def {n}(" in stub or f"{n}: " in stub, n
+        assert f"def {n}(" in stub or f"{n}: " in stub or f"import {n} as {n}" in stub, n
+    fast = (pathlib.Path(actfn.__file__).parent / "fast.pyi").read_text()
+    for n in actfn.fast.__all__:
+        assert f"def {n}(" in fast or f"{n}: " in fast, n
 
 
 def test_dask_local_cluster():
