@@ -1,7 +1,7 @@
 // libFuzzer target: the array API. A random elementwise function, dtype, length (0 to 3000),
-// alignment offset, in place or not, parameters at the edges of their ranges and beyond, and
-// random bit patterns as values. A call with invalid parameters must throw actfn::Error and
-// leave the output untouched; a valid one must match the long double reference within 4x the
+// alignment offset, in place or not, either accuracy tier, parameters at the edges of their
+// ranges and beyond, and random bit patterns as values. A call with invalid parameters must
+// throw actfn::Error and leave the output untouched; a valid one must match the long double reference within 4x the
 // documented bound + 4 ULP (the fuzzer hunts wrong branches and overflows, not last bits),
 // with NaN exactly where the reference is NaN.
 #include <fuzzer/FuzzedDataProvider.h>
@@ -38,6 +38,7 @@ void check(FuzzedDataProvider& fd, const test::ElementwiseRef& r, const Op& o) {
   const std::size_t off = fd.ConsumeIntegralInRange<std::size_t>(0, 7);
   const bool in_place = fd.ConsumeBool();
   const bool grad = fd.ConsumeBool();
+  const Accuracy acc = fd.ConsumeBool() ? Accuracy::fast : Accuracy::exact;
   std::vector<T> xb(n + off), yb(n + off, T(-77));
   for (std::size_t i = 0; i < n; ++i) {
     using U = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
@@ -52,9 +53,9 @@ void check(FuzzedDataProvider& fd, const test::ElementwiseRef& r, const Op& o) {
   const std::vector<T> dy(n + off, T(0.75));
   try {
     if (grad) {
-      backward(o, Saved::x, dy.data() + off, x.data() + off, y, Axis{1, n, 1}, p);
+      backward(o, Saved::x, dy.data() + off, x.data() + off, y, Axis{1, n, 1}, p, acc);
     } else {
-      forward(o, x.data() + off, y, Axis{1, n, 1}, p);
+      forward(o, x.data() + off, y, Axis{1, n, 1}, p, acc);
     }
   } catch (const Error&) {
     if (!before.empty() &&
@@ -64,7 +65,8 @@ void check(FuzzedDataProvider& fd, const test::ElementwiseRef& r, const Op& o) {
     }
     return;
   }
-  const double bound = 4 * ((sizeof(T) == 4) ? (grad ? r.grad_ulp32 : r.ulp32) : (grad ? r.grad_ulp64 : r.ulp64)) + 4;
+  const Op::Bound& fb = o.bound(acc);  // forward, in the tier
+  const double bound = 4 * ((sizeof(T) == 4) ? (grad ? r.grad_ulp32 : fb.f32) : (grad ? r.grad_ulp64 : fb.f64)) + 4;
   for (std::size_t i = 0; i < n; ++i) {
     const long double xi = x[off + i];
     const long double want = grad ? 0.75L * r.df(xi, p.data()) : r.f(xi, p.data());

@@ -43,6 +43,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   const double scale = fd.ConsumeBool() ? 1.0 : fd.ConsumeFloatingPointInRange<double>(-10, 10);
   const bool safe = fd.ConsumeBool();
+  const Accuracy acc = fd.ConsumeBool() ? Accuracy::fast : Accuracy::exact;
   Axis a;
   try {
     a = along(shape, axis);
@@ -65,11 +66,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       opt.mask = mask.get();
       const std::size_t last[] = {shape.back()};
       opt.mask_shape = full_mask ? std::span<const std::size_t>(shape) : std::span<const std::size_t>(last);
-      forward(o, x.data(), y.data(), shape, axis, opt);
+      forward(o, x.data(), y.data(), shape, axis, opt, acc);
     } else {
       std::vector<double> p;
       if (o.softmax_options) p = {scale, safe ? 1.0 : 0.0};
-      forward(o, x.data(), y.data(), a, p);
+      forward(o, x.data(), y.data(), a, p, acc);
     }
   } catch (const Error&) {
     return 0;

@@ -37,7 +37,11 @@ namespace {
 using namespace actfn::cli;
 
 constexpr int kUsageError = 2;
-constexpr std::size_t kMaxJacobian = 1000;  // `grad softmax` prints an n x n matrix
+// The largest outputs: `grad softmax` prints an n x n matrix, `table` a row per step. The
+// fuzzer lowers both (fuzz/fuzz_cli.cc): the limits' checks stay fuzzed, and no input spends
+// seconds printing a million lines.
+std::size_t g_max_jacobian = 1000;
+std::size_t g_max_table_rows = 1000000;
 
 // Where output goes and input comes from: stdout and stdin, or strings (the fuzzer).
 std::string* g_capture = nullptr;
@@ -121,10 +125,10 @@ std::string compute(const actfn::Op& op, bool grad, const std::vector<std::strin
     for (T v : dx) out += python_repr(v) + "\n";
     return out;
   }
-  if (n > kMaxJacobian) {
+  if (n > g_max_jacobian) {
     throw UsageError{"grad " + std::string(op.name) + " prints the " + std::to_string(n) +
                      " x " + std::to_string(n) + " Jacobian; give at most " +
-                     std::to_string(kMaxJacobian) + " values"};
+                     std::to_string(g_max_jacobian) + " values"};
   }
   // Row i of the Jacobian, d y_i / d x_j, is the backward of dy = e_i.
   std::vector<T> dy(n, T(0));
@@ -286,7 +290,10 @@ int table_command(const std::vector<std::string>& args) {
     }
   }
   const double rows = std::floor((b - a) / step * (1 + 1e-12)) + 1;
-  if (rows > 1e6) throw UsageError{"table: " + python_repr(rows) + " rows are too many (at most 1000000)"};
+  if (rows > static_cast<double>(g_max_table_rows)) {
+    throw UsageError{"table: " + python_repr(rows) + " rows are too many (at most " +
+                     std::to_string(g_max_table_rows) + ")"};
+  }
   std::vector<double> x(static_cast<std::size_t>(rows)), y(x.size()), g(x.size());
   for (std::size_t i = 0; i < x.size(); ++i) x[i] = a + static_cast<double>(i) * step;
   actfn::forward(op, x.data(), y.data(), actfn::Axis{1, x.size(), 1}, s.params);
