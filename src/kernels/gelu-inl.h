@@ -59,7 +59,8 @@ inline constexpr Spec gelu{
     .summary = "Gaussian error linear unit, exact by default",
     .formula = "y = x * Phi(x)  (tanh: x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 * x^3))) / 2)",
     .derivative = "f'(x) = Phi(x) + x * phi(x)",
-    .bounds = {1, 8, 1, 3}};
+    .bounds = {1, 8, 1, 3},
+    .fast = {3, 8}};
 inline constexpr Spec quick_gelu{
     .summary = "the sigmoid approximation of GELU (CLIP)",
     .formula = "y = x * sigmoid(1.702 * x)",
@@ -77,6 +78,7 @@ inline constexpr Spec quick_gelu{
 #define ACTFN_KERNELS_GELU_INL_H_
 #endif
 
+#include "fast-inl.h"
 #include "hwy/highway.h"
 #include "kernels/sigmoid-inl.h"
 #include "map-inl.h"
@@ -188,17 +190,98 @@ HWY_INLINE void NormalTail(D d, V a, V& tail, V& pdf, V& m, V& zh, V& zl) {
   pdf = hn::Mul(g, Const(d, 0.398942280401432677939946059934381868));
 }
 
+// The fast tier's x Phi(x) on f32 lanes. With a = |x|, z = a / sqrt(2) and t = 1 / (1 + z / 2)
+// = c / (c + a), c = 2 sqrt(2): Phi(-a) = t / 2 exp(-z^2 + g(t)), g(t) = log(erfc(z) / t) + z^2
+// fitted in s = 2t - 1 (Chebyshev least squares of degree 11 on t in (0, 1], tools: mpmath;
+// 1e-8 absolute, coefficients below 0.68 so Horner's roundings stay small). z^2 = a^2 / 2
+// exactly (TwoProducts) and -z^2 + g as a TwoSums: the exponent is never rounded at |z|^2
+// eps (50 ULP at x = -10). A t off by its roundings is the t of a z off as much, which
+// moves log(erfc(z)) + z^2 by at most 1.13 |dz|. Then x Phi(x) = x Phi(-a) (x < 0) or
+// x - x Phi(-a). Lanes whose exponent is below ExpCoreMin (x < -13.2: subnormal results),
+// NaN and infinities are exact's.
+template <class K, class D, class V>
+HWY_INLINE V GeluErfFast(const K& k, D d, V x) {
+  const V a = hn::Min(hn::Abs(x), Const(d, 20));  // Phi(-20) = 3e-89: x - x Phi(-a) = x
+  // t = t0 + tc: t0 rounded, tc its error to first order (den = c + a as dh + dl, FMA
+  // residual): g sees s = 2t - 1 from both, the factor x t both (xl below). A t rounded alone
+  // would move the result by ~2.2 times its rounding (d log(t e^g) / d log t at x = -2).
+  const V c = Const(d, 2.8284271247461903);
+  V dl;
+  const V dh = TwoSums(c, a, dl);
+  const V t = hn::Div(c, dh);
+  const V tc = hn::Mul(hn::NegMulAdd(t, dl, hn::NegMulAdd(t, dh, c)),
+                       hn::Mul(t, Const(d, 1 / 2.8284271247461903)));
+  const V s = hn::MulAdd(tc, hn::Set(d, 2), hn::MulSub(t, hn::Set(d, 2), hn::Set(d, 1)));
+  // g(t) = c0 + s (c1 + s R(s)): c0 and c1 as double-words, R in plain arithmetic.
+  constexpr double kR[] = {0.04734388761298406,   -0.046893640559981575, -0.009880019323987809,
+                           0.00880882536947247,   0.00179406624963867,   -0.0022887652387297897,
+                           -0.00022791096588682398, 0.0005737663720899738, 8.000738120803958e-06,
+                           -8.728381023248806e-05};
+  constexpr double kC0 = -0.6717940916807763, kC1 = 0.672643154774544;
+  using T = hn::TFromD<D>;
+  V q = Const(d, kR[9]);
+  for (int i = 8; i >= 0; --i) q = hn::MulAdd(q, s, Const(d, kR[i]));
+  const V u = hn::MulAdd(s, q, Const(d, kC1));
+  const V lo01 = hn::MulAdd(s, Const(d, kC1 - static_cast<double>(static_cast<T>(kC1))),
+                            Const(d, kC0 - static_cast<double>(static_cast<T>(kC0))));
+  const V g = hn::MulAdd(s, u, Const(d, kC0));
+  V al;
+  const V ah = TwoProducts(d, a, a, al);
+  V ee;
+  const V e = TwoSums(g, hn::Mul(ah, Const(d, -0.5)), ee);  // g - z^2 = e + ee - al / 2
+  const V low = hn::Add(hn::NegMulAdd(al, Const(d, 0.5), ee), lo01);
+  // Results stay normal above e = -85 (x > -13.1). x Phi(-a) = (x t / 2) 2^k (1 + p) (1 + low)
+  // with x t = xh + xl (TwoProducts) and exp(e) = 2^k (1 + p) unrounded (ExpCore): one
+  // rounding at the end, (xh 2^k / 2) (1 + p') with p' = p + (low + xl / xh)(1 + p).
+  const V lim = Const(d, -85);
+  const auto ok = hn::And(hn::Or(hn::Ge(e, lim), hn::Gt(x, hn::Zero(d))), hn::IsFinite(x));
+  V sc;
+  const V p = ExpCore(d, hn::Max(e, lim), sc);
+  V xl;
+  const V xh = TwoProducts(d, x, t, xl);
+  xl = hn::MulAdd(x, tc, xl);  // x (t0 + tc) = xh + xl
+  // xl / xh: a correction of 2^-24 at most, the reciprocal's estimate serves (below 2^-100,
+  // where xh may be subnormal and the estimate infinite, x t is exact or negligible).
+  const V rel = hn::IfThenElseZero(hn::Gt(hn::Abs(xh), Const(d, 0x1p-100)),
+                                   hn::Mul(xl, hn::ApproximateReciprocal(xh)));
+  const V w = hn::Add(low, rel);
+  const V pp = hn::Add(p, hn::MulAdd(w, p, w));
+  const V ms = hn::Mul(xh, hn::Mul(sc, Const(d, 0.5)));  // exact: a power of two
+  const V q_neg = hn::MulAdd(ms, pp, ms);                 // x Phi(-a)
+  // gelu has the sign of x (gelu(-0) = -0 whatever the sign of p').
+  const V y = hn::CopySign(hn::IfThenElse(hn::Gt(x, hn::Zero(d)), hn::Sub(x, q_neg), q_neg), x);
+  return FastOr(k, d, ok, x, y);
+}
+
 struct Gelu : Kernel {
   static constexpr std::size_t kApproximate = spec::gelu.param("approximate");
+  static constexpr bool kFast = true;
   using Kernel::Kernel;
   bool exact() const { return p[kApproximate] == 0; }
+  // The fast tier: f32 lanes as GeluErfFast (erf form) or as swish's fast path on U2's
+  // double-word 2u (tanh form); f64 lanes exact's kernel.
+  template <class D, class V>
+  HWY_INLINE V ForwardFast(D d, V x) const {
+    if constexpr (sizeof(hn::TFromD<D>) == 8) {
+      return Forward(d, x);
+    } else {
+      if (exact()) return GeluErfFast(*this, d, x);
+      V lo;
+      const V u2 = U2(d, x, lo);
+      return SwishFast<true, true>(*this, d, x, u2, lo);
+    }
+  }
   // 2u = x (c0 + c1 x^2), c0 = 2 sqrt(2/pi), c1 = 0.044715 c0, as hi + lo (tools: mpmath).
   // s(2u) is exp(2u) in the negative tail, so every rounding of 2u would cost |2u| eps
   // relative (1000 ULP at x = -20): 2u is formed in double-word arithmetic.
   static constexpr double kC0Hi = 1.5957691216057308, kC0Lo = -9.96930880911092e-17;
   static constexpr double kC1Hi = 0.07135481627260025, kC1Lo = -6.175149918155315e-19;
+  // On f32 lanes the constants' low parts are what f32 cannot hold of them.
   template <class D, class V>
   HWY_INLINE V U2(D d, V x, V& lo) const {
+    using T = hn::TFromD<D>;
+    constexpr double kC0L = kC0Hi - static_cast<double>(static_cast<T>(kC0Hi)) + kC0Lo;
+    constexpr double kC1L = kC1Hi - static_cast<double>(static_cast<T>(kC1Hi)) + kC1Lo;
     V ql, ml;
     const V qh = TwoProducts(d, x, x, ql);
     const V mh = TwoProducts(d, Const(d, kC1Hi), qh, ml);
@@ -206,7 +289,7 @@ struct Gelu : Kernel {
     const V bp = hn::Sub(sh, mh);
     const V sl = hn::Add(hn::Sub(mh, hn::Sub(sh, bp)), hn::Sub(Const(d, kC0Hi), bp));
     const V pl = hn::Add(hn::Add(sl, ml), hn::MulAdd(Const(d, kC1Hi), ql,
-                                                     hn::MulAdd(Const(d, kC1Lo), qh, Const(d, kC0Lo))));
+                                                     hn::MulAdd(Const(d, kC1L), qh, Const(d, kC0L))));
     V ul;
     const V uh = TwoProducts(d, x, sh, ul);
     lo = hn::IfThenElseZero(hn::IsFinite(uh), hn::MulAdd(x, pl, ul));
