@@ -66,18 +66,31 @@ double ulp_error(float y, double r) {
   return std::fabs(static_cast<double>(y) - r) / ulp;
 }
 
+enum class Dtype { f32, f16, bf16 };
+
 struct Case {
   std::string function;  // as printed
   std::string op;        // actfn's name
   std::size_t row;       // softmax family: row length; 0 for elementwise
-  bool backward;
+  bool backward;         // dx = dy f'(saved): from y (sigmoid's) or, with from_x, from x
+  bool from_x = false;
+  Dtype dtype = Dtype::f32;  // 16-bit arrays: actfn alone, no ULP column
+  // A fraction (10%) of the inputs drawn from [sub_lo, sub_hi], where the results are
+  // subnormal: what not flushing them costs. 0 = none.
+  double sub_lo = 0, sub_hi = 0;
+  std::string peer = {};  // the peers' name of the case, when it differs from `function`
 };
 
-std::vector<float> bench_inputs(std::size_t n, unsigned seed) {
+// Uniform in [-5, 5]; with a subnormal range, every tenth input from it instead.
+std::vector<float> bench_inputs(std::size_t n, unsigned seed, const Case* c = nullptr) {
   std::mt19937 rng(seed);
   std::uniform_real_distribution<float> u(-5, 5);
   std::vector<float> v(n);
   for (auto& x : v) x = u(rng);
+  if (c != nullptr && c->sub_lo < c->sub_hi) {
+    std::uniform_real_distribution<float> s(static_cast<float>(c->sub_lo), static_cast<float>(c->sub_hi));
+    for (std::size_t i = 0; i < n; i += 10) v[i] = s(rng);
+  }
   return v;
 }
 
@@ -92,6 +105,10 @@ std::vector<float> accuracy_inputs(const Case& c, std::size_t n) {
     std::uniform_real_distribution<double> e(-24, 7);
     for (auto& x : v) x = static_cast<float>((rng() & 1 ? 1 : -1) * std::exp2(e(rng)));
     v[0] = 0;
+    if (c.sub_lo < c.sub_hi) {  // and the subnormal results, as the timed inputs have them
+      std::uniform_real_distribution<double> s(c.sub_lo, c.sub_hi);
+      for (std::size_t i = 1; i < n; i += 10) v[i] = static_cast<float>(s(rng));
+    }
   }
   return v;
 }
@@ -104,8 +121,9 @@ actfn::Axis axis_of(const Case& c, std::size_t n) {
 peers::Impl actfn_impl(const Case& c, actfn::Accuracy acc) {
   const actfn::Op& op = actfn::op(c.op);
   if (c.backward) {
-    return [&op, c, acc](const float* x, const float* dy, float* out, std::size_t n) {
-      actfn::backward(op, actfn::Saved::y, dy, x, out, axis_of(c, n), {}, acc);
+    const auto from = c.from_x ? actfn::Saved::x : actfn::Saved::y;
+    return [&op, c, acc, from](const float* x, const float* dy, float* out, std::size_t n) {
+      actfn::backward(op, from, dy, x, out, axis_of(c, n), {}, acc);
     };
   }
   return [&op, c, acc](const float* x, const float*, float* out, std::size_t n) {
@@ -120,7 +138,8 @@ std::vector<double> reference(const Case& c, const std::vector<float>& x,
   std::vector<double> xd(x.begin(), x.end()), dyd(dy.begin(), dy.end()), out(n);
   const actfn::Op& op = actfn::op(c.op);
   if (c.backward) {
-    actfn::backward(op, actfn::Saved::y, dyd.data(), xd.data(), out.data(), axis_of(c, n));
+    actfn::backward(op, c.from_x ? actfn::Saved::x : actfn::Saved::y, dyd.data(), xd.data(),
+                    out.data(), axis_of(c, n));
   } else {
     actfn::forward(op, xd.data(), out.data(), axis_of(c, n));
   }
@@ -147,6 +166,21 @@ void copy_threads(const float* x, float* y, std::size_t n, int threads, bool loo
     pool.emplace_back([=] { copy(x + b, y + b, e - b); });
   }
   for (auto& th : pool) th.join();
+}
+
+// A 16-bit case: actfn in each tier on arrays of H (the inputs rounded to H once).
+template <class H>
+void time_narrow(const Case& c, std::size_t n) {
+  const auto x32 = bench_inputs(n, 1, &c);
+  std::vector<H> x(n), y(n);
+  for (std::size_t i = 0; i < n; ++i) x[i] = H(x32[i]);
+  const actfn::Op& op = actfn::op(c.op);
+  for (const auto acc : {actfn::Accuracy::exact, actfn::Accuracy::fast}) {
+    const double t = time_per_elt([&] { actfn::forward(op, x.data(), y.data(), axis_of(c, n), {}, acc); }, n);
+    std::printf("%s\t%s\t%zu\t%.4f\t-\n", c.function.c_str(),
+                acc == actfn::Accuracy::fast ? "actfn-fast" : "actfn", n, t);
+    std::fflush(stdout);
+  }
 }
 
 }  // namespace
@@ -194,6 +228,20 @@ int main(int argc, char** argv) {
       {"softmax/1024", "softmax", 1024, false},
       {"softmax/32000", "softmax", 32000, false},
       {"log_softmax/1024", "log_softmax", 1024, false},
+      // Backward from x (actfn's own: the peers' are from y or fused into training ops).
+      {"silu_backward", "silu", 0, true, true},
+      {"gelu_backward", "gelu", 0, true, true},
+      // 10% of the results subnormal: what keeping them costs (the peers flush them).
+      {"sigmoid/subnormal", "sigmoid", 0, false, false, Dtype::f32, -103, -88, "sigmoid"},
+      {"silu/subnormal", "silu", 0, false, false, Dtype::f32, -102, -89, "silu"},
+      {"gelu/subnormal", "gelu", 0, false, false, Dtype::f32, -14.0, -13.2, "gelu"},
+      // 16-bit arrays (actfn alone).
+      {"sigmoid/f16", "sigmoid", 0, false, false, Dtype::f16},
+      {"sigmoid/bf16", "sigmoid", 0, false, false, Dtype::bf16},
+      {"gelu/f16", "gelu", 0, false, false, Dtype::f16},
+      {"gelu/bf16", "gelu", 0, false, false, Dtype::bf16},
+      {"softmax/1024/f16", "softmax", 1024, false, false, Dtype::f16},
+      {"softmax/1024/bf16", "softmax", 1024, false, false, Dtype::bf16},
   };
   const std::size_t big = quick ? std::size_t{1} << 20 : std::size_t{1} << 24;
   for (const Case& c : cases) {
@@ -206,17 +254,26 @@ int main(int argc, char** argv) {
     } else {
       sizes = {4096, std::size_t{1} << 20, big};
     }
+    if (c.dtype != Dtype::f32) {
+      for (std::size_t n : sizes) {
+        if (c.dtype == Dtype::f16) time_narrow<actfn::float16>(c, n);
+        else time_narrow<actfn::bfloat16>(c, n);
+      }
+      continue;
+    }
     std::vector<std::pair<std::string, peers::Impl>> impls = {
         {"actfn", actfn_impl(c, actfn::Accuracy::exact)},
         {"actfn-fast", actfn_impl(c, actfn::Accuracy::fast)}};
-    for (auto& p : peers::implementations(c.function)) impls.push_back(std::move(p));
+    for (auto& p : peers::implementations(c.peer.empty() ? c.function : c.peer)) {
+      impls.push_back(std::move(p));
+    }
 
     // Accuracy first (2^18 inputs, or 256 rows).
     const std::size_t na = c.row ? c.row * (c.row == 32000 ? 8 : 256) : std::size_t{1} << 18;
     const auto xa = accuracy_inputs(c, na);
     std::vector<float> dya(na, 1.0f), ya(na);
-    std::vector<float> xs = xa;  // backward: saved y = sigmoid(x)
-    if (c.backward) actfn::forward(actfn::op(c.op), xa.data(), xs.data(), axis_of(c, na));
+    std::vector<float> xs = xa;  // backward from y: saved y = f(x)
+    if (c.backward && !c.from_x) actfn::forward(actfn::op(c.op), xa.data(), xs.data(), axis_of(c, na));
     const auto ref = reference(c, xs, dya);
     std::vector<double> max_ulp(impls.size(), 0);
     for (std::size_t k = 0; k < impls.size(); ++k) {
@@ -227,9 +284,9 @@ int main(int argc, char** argv) {
     }
 
     for (std::size_t n : sizes) {
-      auto x = bench_inputs(n, 1);
+      auto x = bench_inputs(n, 1, &c);
       const auto dy = bench_inputs(n, 2);
-      if (c.backward) actfn::forward(actfn::op(c.op), x.data(), x.data(), axis_of(c, n));
+      if (c.backward && !c.from_x) actfn::forward(actfn::op(c.op), x.data(), x.data(), axis_of(c, n));
       std::vector<float> y(n);
       if (!c.backward && c.row == 0 && c.function == "relu") {
         // Threads only where they pay (as actfn's pool: 2 x 32768 elements and more).

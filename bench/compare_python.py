@@ -56,6 +56,12 @@ def main():
         emit("py:sigmoid", "actfn", 10, best(lambda: actfn.sigmoid(small), 20000))
         emit("py:softmax/1024", "actfn", big.size,
              best(lambda: actfn.softmax(big.reshape(-1, 1024), axis=-1), 10))
+        fast = actfn.fast
+        ulps[("py:sigmoid", "actfn-fast")] = ulp_of(fast.sigmoid(acc_x))
+        emit("py:sigmoid", "actfn-fast", big.size, best(lambda: fast.sigmoid(big, out=out), 20))
+        emit("py:sigmoid", "actfn-fast", 10, best(lambda: fast.sigmoid(small), 20000))
+        emit("py:softmax/1024", "actfn-fast", big.size,
+             best(lambda: fast.softmax(big.reshape(-1, 1024), axis=-1), 10))
     except ImportError:
         print("# actfn: not importable here", flush=True)
 

@@ -3,6 +3,10 @@
 //
 //   actfn-accuracy [FUNCTION...] [--dtype f16,bf16,f32,f64] [--exhaustive] [--stride S]
 //                  [--samples N] [--threads T] [--markdown] [--check FILE] [--quiet]
+//                  [--accuracy exact|fast]
+//
+// --accuracy fast measures the fast tier's forward (docs/accuracy-fast.md; backward is
+// exact's in both tiers).
 //
 // Inputs: f16 and bf16 all 65,536; f32 all 2^32 with --exhaustive, else 2^32 / S of them
 // (S = 256 by default: the bit patterns mix(j), j < 2^32 / S, for a fixed bijection mix, so a
@@ -189,7 +193,7 @@ void run_kernel(const Op& op, const std::vector<double>& p, bool with_backward,
   const std::size_t n = x.size();
   std::vector<S> xs(n), ys(n), gs(n), dy(n, S(1.0));
   for (std::size_t i = 0; i < n; ++i) xs[i] = S(x[i]);
-  forward(op, xs.data(), ys.data(), Axis{1, n, 1}, p);
+  forward(op, xs.data(), ys.data(), Axis{1, n, 1}, p, g_accuracy);
   if (with_backward) backward(op, Saved::x, dy.data(), xs.data(), gs.data(), Axis{1, n, 1}, p);
   for (std::size_t i = 0; i < n; ++i) {
     y[i] = static_cast<double>(ys[i]);
@@ -374,6 +378,12 @@ int main(int argc, char** argv) {
     else if (a == "--samples") samples = std::stoull(value());
     else if (a == "--threads") threads = std::stoi(value());
     else if (a == "--check") check = value();
+    else if (a == "--accuracy") {
+      const std::string t = value();
+      if (t == "fast") g_accuracy = Accuracy::fast;
+      else if (t == "exact") g_accuracy = Accuracy::exact;
+      else usage_error("--accuracy '" + t + "' is not exact or fast");
+    }
     else if (a == "--target") {
       // Measure another SIMD target of this CPU (avx3, avx2, sse4, ssse3, scalar).
       const std::string t = value();
@@ -400,7 +410,8 @@ int main(int argc, char** argv) {
     } else if (a == "--help" || a == "-h") {
       std::puts("usage: actfn-accuracy [FUNCTION...] [--dtype f16,bf16,f32,f64] [--exhaustive]\n"
                 "                      [--stride S] [--samples N] [--threads T] [--markdown]\n"
-                "                      [--check docs/accuracy.md] [--target avx2] [--quiet]");
+                "                      [--check docs/accuracy.md] [--target avx2] [--quiet]\n"
+                "                      [--accuracy exact|fast]");
       return 0;
     } else if (!a.empty() && a[0] == '-') {
       usage_error("unknown option " + a);

@@ -92,6 +92,9 @@ struct Result {
 };
 
 // ---- the softmax family's rows (rows.cc), against MPFR
+// The tier measured (--accuracy): every forward call of the tool runs in it.
+inline Accuracy g_accuracy = Accuracy::exact;
+
 struct Rows {
   std::vector<std::vector<double>> rows;
 };

@@ -62,7 +62,7 @@ template <class S>
 std::vector<double> run_row(const Op& op, const std::vector<double>& x) {
   std::vector<S> xs(x.size()), ys(op.kind == Kind::reduce ? 1 : x.size());
   for (std::size_t i = 0; i < x.size(); ++i) xs[i] = S(x[i]);
-  forward(op, xs.data(), ys.data(), Axis{1, x.size(), 1});
+  forward(op, xs.data(), ys.data(), Axis{1, x.size(), 1}, {}, g_accuracy);
   std::vector<double> y(ys.size());
   for (std::size_t i = 0; i < ys.size(); ++i) y[i] = static_cast<double>(ys[i]);
   return y;
