@@ -37,16 +37,32 @@ T neg_inf() {
 
 // The widening adaptor: a copy of n values of a narrower type in W (f64, or f32 for the
 // fast tier's 16-bit arrays), and back, rounded once.
+// The fast tier's 16-bit arrays to f32 (SIMD, exact).
+template <class H>
+void to_f32(const H* v, float* out, std::size_t n) {
+  const auto& c = detail::convert_kernels();
+  (std::is_same_v<H, float16> ? c.f16_to_f32 : c.bf16_to_f32)(reinterpret_cast<const std::uint16_t*>(v), out, n);
+}
 template <class W = double, class H>
 std::vector<W> wide(const H* v, std::size_t n) {
   std::vector<W> out(n);
-  for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<W>(v[i]);
+  if constexpr (std::is_same_v<W, float> && kNarrow<H>) {
+    to_f32(v, out.data(), n);
+  } else {
+    for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<W>(v[i]);
+  }
   return out;
 }
 template <class W, class H>
 void narrow(const W* v, H* out, std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<H>(v[i]);
+  if constexpr (std::is_same_v<W, float> && kNarrow<H>) {  // the fast tier: SIMD conversions
+    const auto& c = detail::convert_kernels();
+    (std::is_same_v<H, float16> ? c.f32_to_f16 : c.f32_to_bf16)(v, reinterpret_cast<std::uint16_t*>(out), n);
+  } else {
+    for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<H>(v[i]);
+  }
 }
+
 constexpr std::size_t kNarrowChunk = 512;
 
 // Lines per chunk for the threads: at least kGrain elements' worth; a positional op's
@@ -206,7 +222,11 @@ void forward_narrow_in(const Op& op, const H* x, H* y, Axis a, const Params& p, 
       W t[kNarrowChunk];
       for (std::size_t i = b; i < e; i += kNarrowChunk) {
         const std::size_t m = std::min(kNarrowChunk, e - i);
-        for (std::size_t j = 0; j < m; ++j) t[j] = static_cast<W>(x[i + j]);
+        if constexpr (std::is_same_v<W, float>) {
+          to_f32(x + i, t, m);
+        } else {
+          for (std::size_t j = 0; j < m; ++j) t[j] = static_cast<W>(x[i + j]);
+        }
         fwd(t, t, m, p.v);
         narrow(t, y + i, m);
       }

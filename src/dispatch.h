@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 #include "actfn/actfn.hpp"
 
@@ -86,6 +87,16 @@ struct AxisEntry {
 #undef ACTFN_KERNELS_axis
 #undef ACTFN_KERNELS_reduce
 #undef ACTFN_KERNELS_gated
+
+// 16-bit arrays to and from f32 (src/units/convert.cc): exact widening, narrowing rounded
+// to nearest even once (NaN quiet, overflow to inf, subnormals kept). n values, any n.
+struct ConvertKernels {
+  void (*f16_to_f32)(const std::uint16_t* in, float* out, std::size_t n);
+  void (*f32_to_f16)(const float* in, std::uint16_t* out, std::size_t n);
+  void (*bf16_to_f32)(const std::uint16_t* in, float* out, std::size_t n);
+  void (*f32_to_bf16)(const float* in, std::uint16_t* out, std::size_t n);
+};
+const ConvertKernels& convert_kernels();
 
 // The kernels of op (Kind::elementwise), or of op (Kind::axis or Kind::reduce).
 const ElementwiseEntry& elementwise_kernels(const Op& op);

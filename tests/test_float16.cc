@@ -11,6 +11,8 @@
 #include <gtest/gtest.h>
 
 #include "actfn/actfn.hpp"
+#include "dispatch.h"
+#include "testing.h"
 
 namespace actfn {
 namespace {
@@ -141,6 +143,83 @@ TEST(Float16, TypedApiAndAxisFunctions) {
   // The checks see the 16-bit arrays: partial overlap is an error.
   std::vector<float16> w(4, float16(1.0));
   EXPECT_THROW(sigmoid(w.data(), w.data() + 1, 3), Error);
+}
+
+// The fast tier's SIMD conversions (src/units/convert.cc), on every target: widening every
+// 16-bit value exactly, and narrowing as the scalar types round (to nearest even, once) for
+// every bfloat16 and float16 neighbourhood: each value, the midpoints to its neighbours and
+// one float32 ULP either side of them, NaN, infinities and the overflow threshold.
+class Convert : public test::OnEveryTarget {};
+
+TEST_P(Convert, MatchesTheScalarTypes) {
+  const auto& c = detail::convert_kernels();
+  std::vector<std::uint16_t> bits(65536);
+  for (std::uint32_t b = 0; b < 65536; ++b) bits[b] = static_cast<std::uint16_t>(b);
+  std::vector<float> wide(65536);
+  for (const bool bf : {false, true}) {
+    SCOPED_TRACE(bf ? "bfloat16" : "float16");
+    (bf ? c.bf16_to_f32 : c.f16_to_f32)(bits.data(), wide.data(), 65536);
+    std::vector<float> xs;
+    for (std::uint32_t b = 0; b < 65536; ++b) {
+      const float want = bf ? static_cast<float>(bfloat16::from_bits(bits[b]))
+                            : static_cast<float>(float16::from_bits(bits[b]));
+      if (std::isnan(want)) {
+        ASSERT_TRUE(std::isnan(wide[b])) << b;
+        continue;
+      }
+      ASSERT_EQ(std::memcmp(&want, &wide[b], 4), 0) << b << ": " << wide[b] << " want " << want;
+      if (b == 65535) continue;
+      const float next = bf ? static_cast<float>(bfloat16::from_bits(bits[b + 1]))
+                            : static_cast<float>(float16::from_bits(bits[b + 1]));
+      xs.push_back(want);
+      if (std::isfinite(next)) {
+        const float mid = static_cast<float>((static_cast<double>(want) + next) / 2);
+        xs.insert(xs.end(), {mid, std::nextafter(mid, -INFINITY), std::nextafter(mid, INFINITY)});
+      }
+    }
+    xs.insert(xs.end(), {INFINITY, -INFINITY, NAN, 65520.0f, 65519.99f, 3.4e38f, -3.4e38f, 1e-30f});
+    std::vector<std::uint16_t> out(xs.size());
+    (bf ? c.f32_to_bf16 : c.f32_to_f16)(xs.data(), out.data(), xs.size());
+    for (std::size_t i = 0; i < xs.size(); ++i) {
+      const std::uint16_t want = bf ? bfloat16(xs[i]).bits : float16(xs[i]).bits;
+      if (std::isnan(xs[i])) {
+        const float back = bf ? static_cast<float>(bfloat16::from_bits(out[i]))
+                              : static_cast<float>(float16::from_bits(out[i]));
+        ASSERT_TRUE(std::isnan(back)) << "NaN stays NaN";
+        continue;
+      }
+      ASSERT_EQ(out[i], want) << "x = " << xs[i];
+    }
+    // Every length (the tails).
+    for (std::size_t n = 0; n < 40; ++n) {
+      std::vector<std::uint16_t> o(n + 1, 0xabcd);
+      (bf ? c.f32_to_bf16 : c.f32_to_f16)(xs.data() + 1000, o.data(), n);
+      for (std::size_t i = 0; i < n; ++i) ASSERT_EQ(o[i], out[1000 + i]);
+      ASSERT_EQ(o[n], 0xabcd) << "wrote past the end";
+    }
+  }
+}
+ACTFN_ON_EVERY_TARGET(Convert);
+
+// The fast tier's 16-bit arrays: computed in f32 (fast kernels) and rounded once, within 1 ULP
+// of the 16-bit type (its exact tier: the correctly rounded value, nearly), every value.
+TEST(Float16, FastTierWithinOneUlp) {
+  std::vector<float16> x(65536), ye(65536), yf(65536);
+  for (std::uint32_t b = 0; b < 65536; ++b) x[b] = float16::from_bits(static_cast<std::uint16_t>(b));
+  for (const char* name : {"sigmoid", "tanh", "silu", "gelu", "elu", "softplus"}) {
+    forward(op(name), x.data(), ye.data(), Axis{1, 65536, 1}, {}, Accuracy::exact);
+    forward(op(name), x.data(), yf.data(), Axis{1, 65536, 1}, {}, Accuracy::fast);
+    for (std::uint32_t b = 0; b < 65536; ++b) {
+      const double e = static_cast<double>(ye[b]), f = static_cast<double>(yf[b]);
+      if (std::isnan(e)) {
+        ASSERT_TRUE(std::isnan(f)) << name;
+        continue;
+      }
+      const int d = std::abs(static_cast<int>(ye[b].bits & 0x7fff) - static_cast<int>(yf[b].bits & 0x7fff));
+      ASSERT_TRUE(d <= 1 && (e == 0 || f == 0 || std::signbit(e) == std::signbit(f)))
+          << name << "(" << static_cast<double>(x[b]) << "): fast " << f << ", exact " << e;
+    }
+  }
 }
 
 }  // namespace

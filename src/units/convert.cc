@@ -1,0 +1,183 @@
+// The Highway dispatch unit of the 16-bit conversions the fast tier computes through
+// (src/call.cc): float16 and bfloat16 to float32 (exact) and back, rounded to nearest even
+// once, NaN kept (quiet), overflow to inf, subnormals kept. Highway 1.0.3's own DemoteTo
+// truncates where the CPU has no conversion instruction (bfloat16 everywhere, float16 without
+// F16C), so the roundings here are integer and float arithmetic of their own, the same bits on
+// every target. Found through detail::convert_kernels() (src/dispatch.h).
+#include <cstddef>
+#include <cstdint>
+
+#include "dispatch.h"
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "units/convert.cc"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+#include "hwy/highway.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace actfn::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+// Loops of whole vectors over a 16-bit and a 32-bit array, the tail through a padded vector.
+template <class F>
+HWY_INLINE void Each(std::size_t n, F f) {
+  const hn::ScalableTag<float> d;
+  const std::size_t N = hn::Lanes(d);
+  std::size_t i = 0;
+  for (; i + N <= n; i += N) f(i, N);
+  if (i < n) f(i, n - i);
+}
+
+// float32 bits u of magnitude (sign cleared) to float16 bits, rounded to nearest even: the
+// normal range by adding the rounding bias to the bits, the subnormal range by a float
+// addition that rounds at the right place (denorm_magic), NaN to a quiet NaN, beyond the
+// largest float16 to inf.
+template <class DU, class VU = hn::Vec<DU>>
+HWY_INLINE VU HalfBits(DU du, VU u) {
+  const hn::Rebind<float, DU> df;
+  const VU f32_inf = hn::Set(du, 255u << 23);
+  const VU magic = hn::Set(du, ((127u - 15) + (23 - 10) + 1) << 23);
+  // Comparisons in signed lanes: u < 2^31 (sign cleared).
+  const hn::RebindToSigned<DU> di;
+  const auto big = hn::RebindMask(du, hn::Gt(hn::BitCast(di, u), hn::Set(di, ((127 + 16) << 23) - 1)));
+  const VU special = hn::IfThenElse(hn::RebindMask(du, hn::Gt(hn::BitCast(di, u), hn::BitCast(di, f32_inf))),
+                                    hn::Set(du, 0x7e00), hn::Set(du, 0x7c00));
+  const auto small = hn::RebindMask(du, hn::Lt(hn::BitCast(di, u), hn::Set(di, 113 << 23)));
+  const VU sub = hn::Sub(hn::BitCast(du, hn::Add(hn::BitCast(df, u), hn::BitCast(df, magic))), magic);
+  const VU odd = hn::And(hn::ShiftRight<13>(u), hn::Set(du, 1));
+  const VU norm = hn::ShiftRight<13>(hn::Add(hn::Add(u, hn::Set(du, 0xc8000fffu)), odd));
+  return hn::IfThenElse(big, special, hn::IfThenElse(small, sub, norm));
+}
+
+void F32ToF16(const float* in, std::uint16_t* out, std::size_t n) {
+  const hn::ScalableTag<float> df;
+  const hn::RebindToUnsigned<decltype(df)> du;
+  const hn::Rebind<std::uint16_t, decltype(df)> d16;
+  const hn::Rebind<std::int32_t, decltype(df)> di;
+  Each(n, [&](std::size_t i, std::size_t m) {
+    HWY_ALIGN float buf[hn::MaxLanes(decltype(df)())] = {};
+    const float* src = in + i;
+    if (m < hn::Lanes(df)) {
+      for (std::size_t j = 0; j < m; ++j) buf[j] = in[i + j];
+      src = buf;
+    }
+    const auto bits = hn::BitCast(du, hn::LoadU(df, src));
+    const auto sign = hn::And(bits, hn::Set(du, 0x80000000u));
+    const auto h = hn::Or(HalfBits(du, hn::Xor(bits, sign)), hn::ShiftRight<16>(sign));
+    const auto h16 = hn::DemoteTo(d16, hn::BitCast(di, h));  // h < 2^16: no saturation
+    if (m == hn::Lanes(df)) {
+      hn::StoreU(h16, d16, out + i);
+    } else {
+      HWY_ALIGN std::uint16_t o[hn::MaxLanes(decltype(df)())];
+      hn::Store(h16, d16, o);
+      for (std::size_t j = 0; j < m; ++j) out[i + j] = o[j];
+    }
+  });
+}
+
+// float16 bits to float32, exactly: the exponent rebiased in the bits, infinities and NaN
+// moved to the top exponent, subnormals normalized by a float subtraction (Highway's own
+// PromoteTo turns inf into 65536 where the CPU has no F16C).
+void F16ToF32(const std::uint16_t* in, float* out, std::size_t n) {
+  const hn::ScalableTag<float> df;
+  const hn::RebindToUnsigned<decltype(df)> du;
+  const hn::RebindToSigned<decltype(df)> di;
+  const hn::Rebind<std::uint16_t, decltype(df)> d16;
+  Each(n, [&](std::size_t i, std::size_t m) {
+    HWY_ALIGN std::uint16_t buf[hn::MaxLanes(decltype(df)())] = {};
+    const std::uint16_t* src = in + i;
+    if (m < hn::Lanes(df)) {
+      for (std::size_t j = 0; j < m; ++j) buf[j] = in[i + j];
+      src = buf;
+    }
+    const auto h = hn::PromoteTo(du, hn::LoadU(d16, src));
+    auto o = hn::ShiftLeft<13>(hn::And(h, hn::Set(du, 0x7fff)));
+    const auto shifted_exp = hn::Set(du, 0x7c00u << 13);
+    const auto exp = hn::And(o, shifted_exp);
+    o = hn::Add(o, hn::Set(du, (127u - 15) << 23));
+    const auto special = hn::RebindMask(du, hn::Eq(hn::BitCast(di, exp), hn::BitCast(di, shifted_exp)));
+    const auto tiny = hn::RebindMask(du, hn::Eq(hn::BitCast(di, exp), hn::Zero(di)));
+    o = hn::IfThenElse(special, hn::Add(o, hn::Set(du, (128u - 16) << 23)), o);
+    const auto renorm = hn::BitCast(du, hn::Sub(hn::BitCast(df, hn::Add(o, hn::Set(du, 1u << 23))),
+                                                hn::BitCast(df, hn::Set(du, 113u << 23))));
+    o = hn::IfThenElse(tiny, renorm, o);
+    o = hn::Or(o, hn::ShiftLeft<16>(hn::And(h, hn::Set(du, 0x8000))));
+    const auto v = hn::BitCast(df, o);
+    if (m == hn::Lanes(df)) {
+      hn::StoreU(v, df, out + i);
+    } else {
+      HWY_ALIGN float ob[hn::MaxLanes(decltype(df)())];
+      hn::Store(v, df, ob);
+      for (std::size_t j = 0; j < m; ++j) out[i + j] = ob[j];
+    }
+  });
+}
+
+// bfloat16: the top half of a float32; rounding adds 0x7fff plus the lowest kept bit.
+void F32ToBF16(const float* in, std::uint16_t* out, std::size_t n) {
+  const hn::ScalableTag<float> df;
+  const hn::RebindToUnsigned<decltype(df)> du;
+  const hn::Rebind<std::uint16_t, decltype(df)> d16;
+  const hn::Rebind<std::int32_t, decltype(df)> di;
+  Each(n, [&](std::size_t i, std::size_t m) {
+    HWY_ALIGN float buf[hn::MaxLanes(decltype(df)())] = {};
+    const float* src = in + i;
+    if (m < hn::Lanes(df)) {
+      for (std::size_t j = 0; j < m; ++j) buf[j] = in[i + j];
+      src = buf;
+    }
+    const auto v = hn::LoadU(df, src);
+    const auto u = hn::BitCast(du, v);
+    const auto lsb = hn::And(hn::ShiftRight<16>(u), hn::Set(du, 1));
+    auto h = hn::ShiftRight<16>(hn::Add(u, hn::Add(hn::Set(du, 0x7fff), lsb)));
+    h = hn::IfThenElse(hn::RebindMask(du, hn::IsNaN(v)),
+                       hn::Or(hn::ShiftRight<16>(u), hn::Set(du, 0x40)), h);
+    const auto h16 = hn::DemoteTo(d16, hn::BitCast(di, h));
+    if (m == hn::Lanes(df)) {
+      hn::StoreU(h16, d16, out + i);
+    } else {
+      HWY_ALIGN std::uint16_t o[hn::MaxLanes(decltype(df)())];
+      hn::Store(h16, d16, o);
+      for (std::size_t j = 0; j < m; ++j) out[i + j] = o[j];
+    }
+  });
+}
+
+void BF16ToF32(const std::uint16_t* in, float* out, std::size_t n) {
+  const hn::ScalableTag<float> df;
+  const hn::RebindToUnsigned<decltype(df)> du;
+  const hn::Rebind<std::uint16_t, decltype(df)> d16;
+  Each(n, [&](std::size_t i, std::size_t m) {
+    HWY_ALIGN std::uint16_t buf[hn::MaxLanes(decltype(df)())] = {};
+    const std::uint16_t* src = in + i;
+    if (m < hn::Lanes(df)) {
+      for (std::size_t j = 0; j < m; ++j) buf[j] = in[i + j];
+      src = buf;
+    }
+    const auto v = hn::BitCast(df, hn::ShiftLeft<16>(hn::PromoteTo(du, hn::LoadU(d16, src))));
+    if (m == hn::Lanes(df)) {
+      hn::StoreU(v, df, out + i);
+    } else {
+      HWY_ALIGN float o[hn::MaxLanes(decltype(df)())];
+      hn::Store(v, df, o);
+      for (std::size_t j = 0; j < m; ++j) out[i + j] = o[j];
+    }
+  });
+}
+
+const detail::ConvertKernels& convert_entry() {
+  static constexpr detail::ConvertKernels kEntry = {&F16ToF32, &F32ToF16, &BF16ToF32, &F32ToBF16};
+  return kEntry;
+}
+
+}  // namespace actfn::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace actfn {
+HWY_EXPORT(convert_entry);
+const detail::ConvertKernels& detail::convert_kernels() {
+  return HWY_DYNAMIC_DISPATCH(convert_entry)();
+}
+}  // namespace actfn
+#endif
