@@ -9,6 +9,7 @@
 #   make fuzz   the libFuzzer targets for FUZZ_SECONDS each (default 60) on each of FUZZ_TARGETS
 #   make docs   regenerate docs/functions.md and docs/img/activations.png from the code
 #   make accuracy  measure every function against MPFR and rewrite docs/accuracy.md (~30 min)
+#   make accuracy-fast  the same for the fast tier: docs/accuracy-fast.md (~30 min)
 #   make compare   install the peer libraries, measure actfn against them (bench/compare) and
 #                  rewrite docs/performance.md (~5 min)
 BUILD ?= build
@@ -45,7 +46,7 @@ SAN_FLAGS = -DCMAKE_BUILD_TYPE=Debug -DACTFN_BUILD_BENCH=OFF
 SAN_UB = undefined,float-cast-overflow,float-divide-by-zero
 
 .PHONY: all deps configure build demo test bench docs install clean python pytest sanitize fuzz fuzz-campaign \
-        accuracy accuracy-check accuracy-exhaustive compare
+        accuracy accuracy-check accuracy-exhaustive accuracy-fast compare
 
 all: build
 
@@ -185,6 +186,15 @@ accuracy: build
 	$(BUILD)/actfn-accuracy $(ACCURACY_ARGS) --markdown > $(BUILD)/accuracy-sampled.md
 	python3 tools/accuracy/render.py $(BUILD)/accuracy-sampled.md \
 	  $(wildcard docs/accuracy-exhaustive.md) > docs/accuracy.md
+
+# The fast tier (Accuracy::fast): every function's forward, the same inputs but float64's
+# 10^6 samples, written to docs/accuracy-fast.md (ctest's accuracy.fast.* read it).
+accuracy-fast: build
+	$(BUILD)/actfn-accuracy --accuracy fast --stride 64 --samples 1000000 --markdown \
+	  > $(BUILD)/accuracy-fast.md
+	{ cat tools/accuracy/fast-header.md; echo; echo "Measured $$(date -u +%F) at commit" \
+	  "$$(git rev-parse --short HEAD) on $$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" \
+	  "($$(nproc) threads)."; echo; cat $(BUILD)/accuracy-fast.md; } > docs/accuracy-fast.md
 
 FUNCTIONS ?= sigmoid tanh gelu silu softplus elu
 accuracy-exhaustive: build
