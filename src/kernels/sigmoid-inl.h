@@ -321,9 +321,9 @@ HWY_INLINE Logistic<V> LogisticOfProduct(D d, V b, V x) {
 // |z| beyond ExpCoreMin (e subnormal or below), NaN and infinities are k's exact lanes.
 template <bool kTimesX, bool kLo, class K, class D, class V>
 HWY_INLINE V SwishFast(const K& k, D d, V x, V z, V lo) {
-  const V a = hn::Neg(hn::Abs(z));
+  const V a = hn::Or(z, hn::SignBit(d));  // -|z|
   const auto ok = hn::Ge(a, ExpCoreMin(d));
-  V e = ExpFast(d, hn::Max(a, ExpCoreMin(d)));
+  V e = ExpFast(d, a);  // lanes below ExpCoreMin: garbage, replaced by exact's below
   if constexpr (kLo) e = hn::NegMulAdd(e, MulSign(d, lo, z), e);
   const V one = hn::Set(d, 1);
   const auto pos = hn::Gt(z, hn::Zero(d));
