@@ -9,7 +9,8 @@
 #   make fuzz   the libFuzzer targets for FUZZ_SECONDS each (default 60) on each of FUZZ_TARGETS
 #   make docs   regenerate docs/functions.md and docs/img/activations.png from the code
 #   make accuracy  measure every function against MPFR and rewrite docs/accuracy.md (~30 min)
-#   make accuracy-fast  the same for the fast tier: docs/accuracy-fast.md (~30 min)
+#   make accuracy-fast  the same for the fast tier: docs/accuracy-fast.md (~30 min), and
+#   make accuracy-fast-exhaustive  its float32 over all 2^32 inputs for the bench set (~10 min)
 #   make compare   install the peer libraries, measure actfn against them (bench/compare) and
 #                  rewrite docs/performance.md (~5 min)
 BUILD ?= build
@@ -46,7 +47,7 @@ SAN_FLAGS = -DCMAKE_BUILD_TYPE=Debug -DACTFN_BUILD_BENCH=OFF
 SAN_UB = undefined,float-cast-overflow,float-divide-by-zero
 
 .PHONY: all deps configure build demo test bench docs install clean python pytest sanitize fuzz fuzz-campaign \
-        accuracy accuracy-check accuracy-exhaustive accuracy-fast compare
+        accuracy accuracy-check accuracy-exhaustive accuracy-fast accuracy-fast-exhaustive compare
 
 all: build
 
@@ -195,6 +196,17 @@ accuracy-fast: build
 	{ cat tools/accuracy/fast-header.md; echo; echo "Measured $$(date -u +%F) at commit" \
 	  "$$(git rev-parse --short HEAD) on $$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" \
 	  "($$(nproc) threads)."; echo; cat $(BUILD)/accuracy-fast.md; } > docs/accuracy-fast.md
+
+# The fast tier's float32 over all 2^32 inputs (sigmoid tanh silu gelu softplus elu), against
+# the exact tier's float64: docs/accuracy-fast-exhaustive.md (minutes per function).
+accuracy-fast-exhaustive: build
+	{ echo "# The fast tier over every float32"; echo; \
+	  echo "\`build/actfn-fast-exhaustive --markdown\` (tools/accuracy/fast_exhaustive.cc): each function's"; \
+	  echo "fast float32 forward at its default parameters on all 2^32 inputs, against the exact tier's"; \
+	  echo "float64 result on the same input (itself within a few float64 ULP of the truth,"; \
+	  echo "docs/accuracy.md), in float32 ULP of that reference; NaN, infinities and signs must match"; \
+	  echo "the exact tier's. Measured $$(date -u +%F) at commit $$(git rev-parse --short HEAD)."; echo; \
+	  $(BUILD)/actfn-fast-exhaustive --markdown; } > docs/accuracy-fast-exhaustive.md
 
 FUNCTIONS ?= sigmoid tanh gelu silu softplus elu
 accuracy-exhaustive: build

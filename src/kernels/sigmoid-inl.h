@@ -131,7 +131,7 @@ inline constexpr Spec sigmoid{
     .derivative = "f'(x) = y * (1 - y)",
     .saved = kX | kY,
     .bounds = {1, 2, 1, 1},
-    .fast = {2, 2},
+    .fast = {3, 2},
     .dfy = ref::sigmoid_dfy};
 inline constexpr Spec logsigmoid{
     .summary = "log of the sigmoid, stable for large |x|",
@@ -148,14 +148,14 @@ inline constexpr Spec silu{
     .formula = "y = x * sigmoid(x)",
     .derivative = "f'(x) = s * (1 + x * (1 - s)), s = sigmoid(x)",
     .bounds = {1, 3, 1, 3},
-    .fast = {3, 3}};
+    .fast = {4, 3}};
 inline constexpr Spec swish{
     .params = kSwishParams,
     .summary = "swish with a slope beta",
     .formula = "y = x * sigmoid(beta * x)",
     .derivative = "f'(x) = s + beta * x * s * (1 - s), s = sigmoid(beta * x)",
     .bounds = {1, 3, 1, 3},
-    .fast = {3, 3}};
+    .fast = {4, 3}};
 inline constexpr Spec hardswish{
     .summary = "piecewise swish (MobileNetV3)",
     .formula = "y = x * min(max(0, x + 3), 6) / 6",

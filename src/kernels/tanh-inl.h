@@ -91,7 +91,7 @@ inline constexpr Spec tanh{
     .derivative = "f'(x) = 1 - y^2",
     .saved = kX | kY,
     .bounds = {1, 3, 1, 3},
-    .fast = {2, 2},
+    .fast = {3, 2},
     .dfy = ref::tanh_dfy};
 inline constexpr Spec softsign{
     .summary = "softsign (also mlpack's elliot)",

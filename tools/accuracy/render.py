@@ -122,7 +122,9 @@ def main(paths):
         "correctly rounded reference, measured by `actfn-accuracy` (tools/accuracy/accuracy.cc)\n"
         "and written here by tools/accuracy/render.py. Regenerate it whenever a kernel changes\n"
         "(`make accuracy`): ctest's `accuracy.*` tests rerun a subset of the same inputs and fail\n"
-        "when any maximum exceeds the one recorded below.\n")
+        "when any maximum exceeds the one recorded below. These are the exact tier's figures (the\n"
+        "default, `actfn::Accuracy::exact`); the fast tier's, measured the same way, are in\n"
+        "[accuracy-fast.md](accuracy-fast.md) (`make accuracy-fast`).\n")
     o.append("## How it is measured\n")
     o.append(
         "- **Inputs.** float16 and bfloat16: all 65,536. float32: all 2^32 where the `inputs`\n"
