@@ -3,7 +3,7 @@
 // once, NaN kept (quiet), overflow to inf, subnormals kept. Highway 1.0.3's own DemoteTo
 // truncates where the CPU has no conversion instruction (bfloat16 everywhere, float16 without
 // F16C), so the roundings here are integer and float arithmetic of their own, the same bits on
-// every target. Found through detail::convert_kernels() (src/dispatch.h).
+// every target; float16 on AVX2 and AVX-512 uses F16C's instructions, which round the same. Found through detail::convert_kernels() (src/dispatch.h).
 #include <cstddef>
 #include <cstdint>
 
@@ -61,10 +61,17 @@ void F32ToF16(const float* in, std::uint16_t* out, std::size_t n) {
       for (std::size_t j = 0; j < m; ++j) buf[j] = in[i + j];
       src = buf;
     }
+#if HWY_TARGET <= HWY_AVX2  // F16C: vcvtps2ph rounds to nearest even, NaN and inf kept
+    const hn::Rebind<hwy::float16_t, decltype(df)> dh;
+    const auto h16 = hn::BitCast(d16, hn::DemoteTo(dh, hn::LoadU(df, src)));
+    (void)du;
+    (void)di;
+#else
     const auto bits = hn::BitCast(du, hn::LoadU(df, src));
     const auto sign = hn::And(bits, hn::Set(du, 0x80000000u));
     const auto h = hn::Or(HalfBits(du, hn::Xor(bits, sign)), hn::ShiftRight<16>(sign));
     const auto h16 = hn::DemoteTo(d16, hn::BitCast(di, h));  // h < 2^16: no saturation
+#endif
     if (m == hn::Lanes(df)) {
       hn::StoreU(h16, d16, out + i);
     } else {
@@ -90,6 +97,11 @@ void F16ToF32(const std::uint16_t* in, float* out, std::size_t n) {
       for (std::size_t j = 0; j < m; ++j) buf[j] = in[i + j];
       src = buf;
     }
+#if HWY_TARGET <= HWY_AVX2  // F16C: vcvtph2ps, exact for every value
+    const hn::Rebind<hwy::float16_t, decltype(df)> dh;
+    const auto v = hn::PromoteTo(df, hn::LoadU(dh, reinterpret_cast<const hwy::float16_t*>(src)));
+    (void)di;
+#else
     const auto h = hn::PromoteTo(du, hn::LoadU(d16, src));
     auto o = hn::ShiftLeft<13>(hn::And(h, hn::Set(du, 0x7fff)));
     const auto shifted_exp = hn::Set(du, 0x7c00u << 13);
@@ -103,6 +115,7 @@ void F16ToF32(const std::uint16_t* in, float* out, std::size_t n) {
     o = hn::IfThenElse(tiny, renorm, o);
     o = hn::Or(o, hn::ShiftLeft<16>(hn::And(h, hn::Set(du, 0x8000))));
     const auto v = hn::BitCast(df, o);
+#endif
     if (m == hn::Lanes(df)) {
       hn::StoreU(v, df, out + i);
     } else {
