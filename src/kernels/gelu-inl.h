@@ -60,7 +60,7 @@ inline constexpr Spec gelu{
     .formula = "y = x * Phi(x)  (tanh: x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 * x^3))) / 2)",
     .derivative = "f'(x) = Phi(x) + x * phi(x)",
     .bounds = {1, 8, 1, 3},
-    .fast = {3, 8}};
+    .fast = {4, 8}};
 inline constexpr Spec quick_gelu{
     .summary = "the sigmoid approximation of GELU (CLIP)",
     .formula = "y = x * sigmoid(1.702 * x)",
