@@ -4,6 +4,7 @@
 // truncates where the CPU has no conversion instruction (bfloat16 everywhere, float16 without
 // F16C), so the roundings here are integer and float arithmetic of their own, the same bits on
 // every target; float16 on AVX2 and AVX-512 uses F16C's instructions, which round the same. Found through detail::convert_kernels() (src/dispatch.h).
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 
@@ -18,15 +19,28 @@ HWY_BEFORE_NAMESPACE();
 namespace actfn::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-// Loops of whole vectors over a 16-bit and a 32-bit array, the tail through a padded vector.
-template <class F>
-HWY_INLINE void Each(std::size_t n, F f) {
-  const hn::ScalableTag<float> d;
-  const std::size_t N = hn::Lanes(d);
+// out[i] = f(in[i]) for n values, any n: whole vectors of ds (the input's lanes), then the tail
+// through zero-padded buffers; f maps a vector of ds to a vector of dd with as many lanes.
+template <class DS, class DD, class F>
+HWY_INLINE void Convert(DS ds, DD dd, const hn::TFromD<DS>* in, hn::TFromD<DD>* out,
+                        std::size_t n, F f) {
+  const std::size_t N = hn::Lanes(ds);
   std::size_t i = 0;
-  for (; i + N <= n; i += N) f(i, N);
-  if (i < n) f(i, n - i);
+  for (; i + N <= n; i += N) hn::StoreU(f(hn::LoadU(ds, in + i)), dd, out + i);
+  if (i < n) {
+    HWY_ALIGN hn::TFromD<DS> a[hn::MaxLanes(DS())] = {};
+    HWY_ALIGN hn::TFromD<DD> b[hn::MaxLanes(DD())];
+    std::copy(in + i, in + n, a);
+    hn::Store(f(hn::Load(ds, a)), dd, b);
+    std::copy(b, b + (n - i), out + i);
+  }
 }
+
+using DF = hn::ScalableTag<float>;
+using DU = hn::RebindToUnsigned<DF>;
+using DI = hn::RebindToSigned<DF>;
+using D16 = hn::Rebind<std::uint16_t, DF>;
+using DH = hn::Rebind<hwy::float16_t, DF>;
 
 // float32 bits u of magnitude (sign cleared) to float16 bits, rounded to nearest even: the
 // normal range by adding the rounding bias to the bits, the subnormal range by a float
@@ -50,35 +64,16 @@ HWY_INLINE VU HalfBits(DU du, VU u) {
 }
 
 void F32ToF16(const float* in, std::uint16_t* out, std::size_t n) {
-  const hn::ScalableTag<float> df;
-  const hn::RebindToUnsigned<decltype(df)> du;
-  const hn::Rebind<std::uint16_t, decltype(df)> d16;
-  const hn::Rebind<std::int32_t, decltype(df)> di;
-  Each(n, [&](std::size_t i, std::size_t m) {
-    HWY_ALIGN float buf[hn::MaxLanes(decltype(df)())] = {};
-    const float* src = in + i;
-    if (m < hn::Lanes(df)) {
-      for (std::size_t j = 0; j < m; ++j) buf[j] = in[i + j];
-      src = buf;
-    }
+  Convert(DF(), D16(), in, out, n, [](hn::Vec<DF> v) {
 #if HWY_TARGET <= HWY_AVX2  // F16C: vcvtps2ph rounds to nearest even, NaN and inf kept
-    const hn::Rebind<hwy::float16_t, decltype(df)> dh;
-    const auto h16 = hn::BitCast(d16, hn::DemoteTo(dh, hn::LoadU(df, src)));
-    (void)du;
-    (void)di;
+    return hn::BitCast(D16(), hn::DemoteTo(DH(), v));
 #else
-    const auto bits = hn::BitCast(du, hn::LoadU(df, src));
+    const DU du;
+    const auto bits = hn::BitCast(du, v);
     const auto sign = hn::And(bits, hn::Set(du, 0x80000000u));
     const auto h = hn::Or(HalfBits(du, hn::Xor(bits, sign)), hn::ShiftRight<16>(sign));
-    const auto h16 = hn::DemoteTo(d16, hn::BitCast(di, h));  // h < 2^16: no saturation
+    return hn::DemoteTo(D16(), hn::BitCast(DI(), h));  // h < 2^16: no saturation
 #endif
-    if (m == hn::Lanes(df)) {
-      hn::StoreU(h16, d16, out + i);
-    } else {
-      HWY_ALIGN std::uint16_t o[hn::MaxLanes(decltype(df)())];
-      hn::Store(h16, d16, o);
-      for (std::size_t j = 0; j < m; ++j) out[i + j] = o[j];
-    }
   });
 }
 
@@ -86,23 +81,13 @@ void F32ToF16(const float* in, std::uint16_t* out, std::size_t n) {
 // moved to the top exponent, subnormals normalized by a float subtraction (Highway's own
 // PromoteTo turns inf into 65536 where the CPU has no F16C).
 void F16ToF32(const std::uint16_t* in, float* out, std::size_t n) {
-  const hn::ScalableTag<float> df;
-  const hn::RebindToUnsigned<decltype(df)> du;
-  const hn::RebindToSigned<decltype(df)> di;
-  const hn::Rebind<std::uint16_t, decltype(df)> d16;
-  Each(n, [&](std::size_t i, std::size_t m) {
-    HWY_ALIGN std::uint16_t buf[hn::MaxLanes(decltype(df)())] = {};
-    const std::uint16_t* src = in + i;
-    if (m < hn::Lanes(df)) {
-      for (std::size_t j = 0; j < m; ++j) buf[j] = in[i + j];
-      src = buf;
-    }
+  Convert(D16(), DF(), in, out, n, [](hn::Vec<D16> v16) {
 #if HWY_TARGET <= HWY_AVX2  // F16C: vcvtph2ps, exact for every value
-    const hn::Rebind<hwy::float16_t, decltype(df)> dh;
-    const auto v = hn::PromoteTo(df, hn::LoadU(dh, reinterpret_cast<const hwy::float16_t*>(src)));
-    (void)di;
+    return hn::PromoteTo(DF(), hn::BitCast(DH(), v16));
 #else
-    const auto h = hn::PromoteTo(du, hn::LoadU(d16, src));
+    const DU du;
+    const DI di;
+    const auto h = hn::PromoteTo(du, v16);
     auto o = hn::ShiftLeft<13>(hn::And(h, hn::Set(du, 0x7fff)));
     const auto shifted_exp = hn::Set(du, 0x7c00u << 13);
     const auto exp = hn::And(o, shifted_exp);
@@ -110,71 +95,30 @@ void F16ToF32(const std::uint16_t* in, float* out, std::size_t n) {
     const auto special = hn::RebindMask(du, hn::Eq(hn::BitCast(di, exp), hn::BitCast(di, shifted_exp)));
     const auto tiny = hn::RebindMask(du, hn::Eq(hn::BitCast(di, exp), hn::Zero(di)));
     o = hn::IfThenElse(special, hn::Add(o, hn::Set(du, (128u - 16) << 23)), o);
-    const auto renorm = hn::BitCast(du, hn::Sub(hn::BitCast(df, hn::Add(o, hn::Set(du, 1u << 23))),
-                                                hn::BitCast(df, hn::Set(du, 113u << 23))));
+    const auto renorm = hn::BitCast(du, hn::Sub(hn::BitCast(DF(), hn::Add(o, hn::Set(du, 1u << 23))),
+                                                hn::BitCast(DF(), hn::Set(du, 113u << 23))));
     o = hn::IfThenElse(tiny, renorm, o);
-    o = hn::Or(o, hn::ShiftLeft<16>(hn::And(h, hn::Set(du, 0x8000))));
-    const auto v = hn::BitCast(df, o);
+    return hn::BitCast(DF(), hn::Or(o, hn::ShiftLeft<16>(hn::And(h, hn::Set(du, 0x8000)))));
 #endif
-    if (m == hn::Lanes(df)) {
-      hn::StoreU(v, df, out + i);
-    } else {
-      HWY_ALIGN float ob[hn::MaxLanes(decltype(df)())];
-      hn::Store(v, df, ob);
-      for (std::size_t j = 0; j < m; ++j) out[i + j] = ob[j];
-    }
   });
 }
 
 // bfloat16: the top half of a float32; rounding adds 0x7fff plus the lowest kept bit.
 void F32ToBF16(const float* in, std::uint16_t* out, std::size_t n) {
-  const hn::ScalableTag<float> df;
-  const hn::RebindToUnsigned<decltype(df)> du;
-  const hn::Rebind<std::uint16_t, decltype(df)> d16;
-  const hn::Rebind<std::int32_t, decltype(df)> di;
-  Each(n, [&](std::size_t i, std::size_t m) {
-    HWY_ALIGN float buf[hn::MaxLanes(decltype(df)())] = {};
-    const float* src = in + i;
-    if (m < hn::Lanes(df)) {
-      for (std::size_t j = 0; j < m; ++j) buf[j] = in[i + j];
-      src = buf;
-    }
-    const auto v = hn::LoadU(df, src);
+  Convert(DF(), D16(), in, out, n, [](hn::Vec<DF> v) {
+    const DU du;
     const auto u = hn::BitCast(du, v);
     const auto lsb = hn::And(hn::ShiftRight<16>(u), hn::Set(du, 1));
     auto h = hn::ShiftRight<16>(hn::Add(u, hn::Add(hn::Set(du, 0x7fff), lsb)));
     h = hn::IfThenElse(hn::RebindMask(du, hn::IsNaN(v)),
                        hn::Or(hn::ShiftRight<16>(u), hn::Set(du, 0x40)), h);
-    const auto h16 = hn::DemoteTo(d16, hn::BitCast(di, h));
-    if (m == hn::Lanes(df)) {
-      hn::StoreU(h16, d16, out + i);
-    } else {
-      HWY_ALIGN std::uint16_t o[hn::MaxLanes(decltype(df)())];
-      hn::Store(h16, d16, o);
-      for (std::size_t j = 0; j < m; ++j) out[i + j] = o[j];
-    }
+    return hn::DemoteTo(D16(), hn::BitCast(DI(), h));
   });
 }
 
 void BF16ToF32(const std::uint16_t* in, float* out, std::size_t n) {
-  const hn::ScalableTag<float> df;
-  const hn::RebindToUnsigned<decltype(df)> du;
-  const hn::Rebind<std::uint16_t, decltype(df)> d16;
-  Each(n, [&](std::size_t i, std::size_t m) {
-    HWY_ALIGN std::uint16_t buf[hn::MaxLanes(decltype(df)())] = {};
-    const std::uint16_t* src = in + i;
-    if (m < hn::Lanes(df)) {
-      for (std::size_t j = 0; j < m; ++j) buf[j] = in[i + j];
-      src = buf;
-    }
-    const auto v = hn::BitCast(df, hn::ShiftLeft<16>(hn::PromoteTo(du, hn::LoadU(d16, src))));
-    if (m == hn::Lanes(df)) {
-      hn::StoreU(v, df, out + i);
-    } else {
-      HWY_ALIGN float o[hn::MaxLanes(decltype(df)())];
-      hn::Store(v, df, o);
-      for (std::size_t j = 0; j < m; ++j) out[i + j] = o[j];
-    }
+  Convert(D16(), DF(), in, out, n, [](hn::Vec<D16> v16) {
+    return hn::BitCast(DF(), hn::ShiftLeft<16>(hn::PromoteTo(DU(), v16)));
   });
 }
 
