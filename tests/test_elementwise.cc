@@ -163,6 +163,20 @@ void check_fast_special(const Op& o) {
   }
 }
 
+// softplus with threshold = -inf is x everywhere, -inf included, with derivative 1 (the
+// fuzz campaign found the reference giving 0 at x = -inf).
+TEST_P(Elementwise, SoftplusBelowMinusInfThreshold) {
+  const float x = -INFINITY, dy = 0.75f;
+  float y, dx;
+  const double p[] = {68.747213200838928, -INFINITY};
+  forward(op(Fn::softplus), &x, &y, Axis{1, 1, 1}, p);
+  backward(op(Fn::softplus), Saved::x, &dy, &x, &dx, Axis{1, 1, 1}, p);
+  EXPECT_EQ(y, -INFINITY);
+  EXPECT_EQ(dx, 0.75f);
+  EXPECT_EQ(static_cast<double>(ref::softplus<long double>(x, p)), -INFINITY);
+  EXPECT_EQ(static_cast<double>(ref::softplus_grad<long double>(x, p)), 1.0);
+}
+
 TEST_P(Elementwise, FastKeepsSpecialValues) {
   for (const Op& o : ops()) {
     if (o.kind != Kind::elementwise) continue;

@@ -21,15 +21,19 @@
 namespace actfn::ref {
 template <class L>
 inline L softplus_of(L z) { return (z > 0 ? z : 0.0L) + log1p(exp(-fabs(z))); }
+// threshold = -inf: every x is above it, as the kernel has it (beta x may overflow to -inf;
+// x = -inf gives the limits -inf and 1; found by the fuzz campaign).
+template <class L>
+inline bool linear_part(const L& z, const double* p) { return p[1] == -HUGE_VAL || z > p[1]; }
 template <class L>
 inline L softplus(L x, const double* p) {
   const L z = p[0] * x;
-  return z > p[1] ? x : softplus_of(z) / p[0];
+  return !isnan(x) && linear_part(z, p) ? x : softplus_of(z) / p[0];
 }
 template <class L>
 inline L softplus_grad(L x, const double* p) {
   const L z = p[0] * x;
-  return isnan(x) ? x : z > p[1] ? 1.0L : sig(z);
+  return isnan(x) ? x : linear_part(z, p) ? 1.0L : sig(z);
 }
 template <class L>
 inline L squareplus(L x, const double* p) {
