@@ -4,17 +4,21 @@
 //
 //   make bench                                   all of them
 //   build/bench/actfn_bench --benchmark_filter='sigmoid|relu/|copy'
+//   build/bench/actfn_bench --target AVX2 --benchmark_filter=mish/f32/4096
 //
 // Counters: time_per_elt (seconds per element, with an SI prefix: 250p = 0.25 ns) and bytes_per_second (bytes read + written).
 // Softmax-family functions run on rows of 1024 along the last axis.
 #include <benchmark/benchmark.h>
 
+#include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "actfn/actfn.hpp"
+#include "hwy/targets.h"
 
 namespace {
 
@@ -99,7 +103,22 @@ void register_type(const char* type) {
 
 }  // namespace
 
+// --target T (before the benchmark flags) restricts actfn's run-time dispatch to one
+// Highway target (AVX2: what most users' CPUs run), as actfn-compare's.
 int main(int argc, char** argv) {
+  if (argc > 2 && std::strcmp(argv[1], "--target") == 0) {
+    std::int64_t found = 0;
+    for (std::int64_t t : hwy::SupportedAndGeneratedTargets())
+      if (std::strcmp(argv[2], hwy::TargetName(t)) == 0) found = t;
+    if (found == 0) {
+      std::fprintf(stderr, "actfn_bench: target %s is not compiled in or not supported\n", argv[2]);
+      return 2;
+    }
+    hwy::SetSupportedTargetsForTest(found);
+    argv[2] = argv[0];
+    argc -= 2;
+    argv += 2;
+  }
   register_type<float>("f32");
   register_type<double>("f64");
   benchmark::Initialize(&argc, argv);
