@@ -33,6 +33,13 @@ template <class D>
 HWY_INLINE hn::Vec<D> Const(D d, double v) {
   return hn::Set(d, static_cast<hn::TFromD<D>>(v));
 }
+// What Const(d, v) leaves out of a constant given to 64 bits, in the lanes' type:
+// Const(d, v) + ConstLo(d, v) is v to ~2^-48 (f32 lanes) or 2^-64 (f64 lanes).
+template <class D>
+HWY_INLINE hn::Vec<D> ConstLo(D d, long double v) {
+  using T = hn::TFromD<D>;
+  return hn::Set(d, static_cast<T>(v - static_cast<T>(static_cast<double>(v))));
+}
 
 // a * b = hi + lo exactly (where no overflow): FMA where the target has it, else Dekker's
 // split.

@@ -36,6 +36,9 @@ struct Kernel {
   // Opting out: the piecewise-linear kernels (exact anyway) and the native f32 kernels
   // (sigmoid, silu, swish: all-f32 double-word steps where the target has FMA).
   static constexpr bool kF32ViaF64 = true;
+  // Whether f32 backward still goes through f64 lanes where the forward is native (a kernel
+  // whose forward alone has all-f32 double-word steps).
+  static constexpr bool kGradF32ViaF64 = false;
   double p[kMaxParams];
   explicit Kernel(const double* q) {
     for (std::size_t i = 0; i < kMaxParams; ++i) p[i] = q[i];

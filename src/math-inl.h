@@ -546,6 +546,17 @@ HWY_INLINE V Clenshaw(D d, V z, const C (&c)[N]) {
   return hn::Sub(hn::MulAdd(z, b1, Const(d, c[0])), b2);
 }
 
+// x (h + l) rounded once (f32 or f64 lanes; l the low part of a double-word). Below |x| =
+// 2^-80 x l would underflow (f32: the low part lost, up to 0.5 ULP more): there the product
+// is formed on x 2^48 and scaled back, exactly but for subnormal results (rounded once more).
+template <class D, class V>
+HWY_INLINE V TimesDW(D d, V x, V h, V l) {
+  const auto tiny = hn::Lt(hn::Abs(x), Const(d, 0x1p-80));
+  const V xs = hn::IfThenElse(tiny, hn::Mul(x, Const(d, 0x1p48)), x);
+  const V p = hn::MulAdd(xs, h, hn::IfThenElseZero(hn::IsFinite(x), hn::Mul(xs, l)));
+  return hn::IfThenElse(tiny, hn::Mul(p, Const(d, 0x1p-48)), p);
+}
+
 // dy * fp where fp is the derivative, made NaN where x is NaN: the IEEE product dy * f'(x),
 // so NaN in dy or x reaches dx.
 template <class D, class V>

@@ -139,20 +139,21 @@ HWY_BEFORE_NAMESPACE();
 namespace actfn::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-// x > 0 ? s x : a expm1(x / c), and its derivative: elu, selu, celu. The constants s and a
-// come as double-words (s + s_lo: selu's are not doubles); x / c is one too (where c != 1),
-// and expm1 (Expm1Parts): each branch is rounded once.
+// x > 0 ? s x : a expm1(x / c), and its derivative: elu, selu, celu. The constants s, a and
+// c come as double-words (s + s_lo: selu's are not doubles, nor a parameter in f32 lanes);
+// x / (c + c_lo) is one too (where c != 1), and expm1 (Expm1Parts): each branch is rounded
+// once, in f32 lanes (FMA targets) as in f64.
 // kUnitC: c = 1 (elu, selu), no divisions.
 template <bool kUnitC = false, class D, class V>
-HWY_INLINE V EluOf(D d, V x, V s, V s_lo, V a, V a_lo, V c) {
+HWY_INLINE V EluOf(D d, V x, V s, V s_lo, V a, V a_lo, V c, V c_lo) {
   const auto pos = hn::Gt(x, hn::Zero(d));
   const V xn = hn::IfThenElseZero(hn::Not(pos), x);
   V uh = xn, ul = hn::Zero(d);
   if constexpr (!kUnitC) {
     uh = hn::Div(xn, c);
-    // (x - uh c) / c, where uh c cannot overflow (without FMA it is rounded first).
+    // (x - uh (c + c_lo)) / c, where uh c cannot overflow (without FMA it is rounded first).
     ul = hn::IfThenElseZero(hn::Lt(hn::Abs(uh), Const(d, 1e300)),
-                            hn::Div(hn::NegMulAdd(uh, c, xn), c));
+                            hn::Div(hn::NegMulAdd(uh, c_lo, hn::NegMulAdd(uh, c, xn)), c));
   }
   V ml;
   const V mh = Expm1Parts(d, uh, ml);
@@ -161,7 +162,7 @@ HWY_INLINE V EluOf(D d, V x, V s, V s_lo, V a, V a_lo, V c) {
   // Near the subnormals x / c loses bits: there a expm1(x / c) is (a / c) x, rounded once.
   const V tiny = Const(d, sizeof(hn::TFromD<D>) == 4 ? 0x1p-100 : 0x1p-1000);
   neg = hn::IfThenElse(hn::Lt(hn::Abs(xn), tiny), hn::Mul(hn::Div(a, c), xn), neg);
-  const V sx = hn::MulAdd(s, x, hn::IfThenElseZero(hn::IsFinite(x), hn::Mul(s_lo, x)));
+  const V sx = TimesDW(d, x, s, s_lo);
   return hn::IfThenElse(pos, sx, hn::IfThenElse(hn::IsNaN(x), x, neg));
 }
 template <class D, class V>
@@ -187,7 +188,8 @@ struct Elu : Kernel {
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
-    return EluOf<true>(d, x, hn::Set(d, 1), hn::Zero(d), P(d, kAlpha), PLo(d, kAlpha), hn::Set(d, 1));
+    return EluOf<true>(d, x, hn::Set(d, 1), hn::Zero(d), P(d, kAlpha), PLo(d, kAlpha), hn::Set(d, 1),
+                       hn::Zero(d));
   }
   // The fast tier: x >= 0 (-0 included) gives x, else alpha expm1(x) from ExpCore (x clamped
   // at -40, where expm1 has rounded to -1). An alpha whose products could leave the normal
@@ -209,18 +211,20 @@ struct Elu : Kernel {
 };
 
 struct Selu : Kernel {
+  // f32 native forward where the target has FMA (EluOf's f32 steps, the constants as
+  // double-words of f32s); backward through f64 lanes.
+  static constexpr bool kF32ViaF64 = !kFma;
+  static constexpr bool kGradF32ViaF64 = true;
   using Kernel::Kernel;
-  // scale and scale * alpha as double-words (hi + lo, from long double: 64 bits).
+  // scale and scale * alpha as double-words of the lanes' type (from long double: 64 bits).
   static constexpr long double kScaleL = 1.0507009873554804934193349852946L;
   static constexpr long double kScaleAlphaL = kScaleL * 1.6732632423543772848170429916717L;
   static constexpr double kScale = static_cast<double>(kScaleL);
-  static constexpr double kScaleLo = static_cast<double>(kScaleL - kScale);
   static constexpr double kScaleAlpha = static_cast<double>(kScaleAlphaL);
-  static constexpr double kScaleAlphaLo = static_cast<double>(kScaleAlphaL - kScaleAlpha);
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
-    return EluOf<true>(d, x, Const(d, kScale), Const(d, kScaleLo), Const(d, kScaleAlpha),
-                       Const(d, kScaleAlphaLo), hn::Set(d, 1));
+    return EluOf<true>(d, x, Const(d, kScale), ConstLo(d, kScaleL), Const(d, kScaleAlpha),
+                       ConstLo(d, kScaleAlphaL), hn::Set(d, 1), hn::Zero(d));
   }
   template <class D, class V>
   HWY_INLINE V BackwardX(D d, V dy, V x) const {
@@ -230,10 +234,13 @@ struct Selu : Kernel {
 
 struct Celu : Kernel {
   static constexpr std::size_t kAlpha = spec::celu.param("alpha");
+  static constexpr bool kF32ViaF64 = !kFma;  // as selu
+  static constexpr bool kGradF32ViaF64 = true;
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
-    return EluOf(d, x, hn::Set(d, 1), hn::Zero(d), P(d, kAlpha), hn::Zero(d), P(d, kAlpha));
+    return EluOf(d, x, hn::Set(d, 1), hn::Zero(d), P(d, kAlpha), PLo(d, kAlpha), P(d, kAlpha),
+                 PLo(d, kAlpha));
   }
   template <class D, class V>
   HWY_INLINE V BackwardX(D d, V dy, V x) const {

@@ -335,15 +335,20 @@ struct Gelu : Kernel {
 };
 
 struct QuickGelu : Kernel {
+  // f32 native forward where the target has FMA (swish's f32 steps); backward via f64 lanes
+  // (swish's f32 backward is within 1 ULP of max(|dx|, |dy|) but not of a tiny dx).
+  static constexpr bool kF32ViaF64 = !kFma;
+  static constexpr bool kGradF32ViaF64 = true;
   using Kernel::Kernel;
-  // 1.702 = kHi + kLo: the product with x is kept exact, as in swish.
-  static constexpr double kHi = 1.702;
-  static constexpr double kLo = static_cast<double>(1.702L - static_cast<long double>(kHi));
+  // 1.702 = Const + ConstLo in the lanes' type: the product with x is kept exact, as in swish.
+  static constexpr long double kB = 1.702L;
   template <class D, class V>
-  HWY_INLINE V Forward(D d, V x) const { return SwishOf(d, x, Const(d, kHi), Const(d, kLo)); }
+  HWY_INLINE V Forward(D d, V x) const {
+    return SwishOf(d, x, Const(d, 1.702), ConstLo(d, kB));
+  }
   template <class D, class V>
   HWY_INLINE V BackwardX(D d, V dy, V x) const {
-    return SwishGrad(d, dy, x, Const(d, kHi), Const(d, kLo));
+    return SwishGrad(d, dy, x, Const(d, 1.702), ConstLo(d, kB));
   }
 };
 

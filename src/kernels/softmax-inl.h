@@ -177,23 +177,32 @@ template <bool kFast, class D, class T = hn::TFromD<D>>
 HWY_INLINE void SoftmaxColumns(D d, const T* x, T* y, std::size_t n, std::size_t stride,
                                const SoftmaxOpts& o) {
   using V = hn::Vec<D>;
-  // Exact f32 lanes recompute exp(x - m) in the last pass (ExpOverSum) instead of storing it.
-  constexpr bool kRecompute = sizeof(T) == 4 && kFma && !kFast;
+  const std::size_t N = hn::Lanes(d);
+  // Exact f32 lanes: softmax keeps each exponential in y and its rounding error (times 2^64) in a
+  // scratch (DivBySumLo); lines longer than kMaxScratch recompute exp(x - m) in the last pass
+  // (ExpOverSum) instead.
+  constexpr bool kF32Exact = sizeof(T) == 4 && kFma && !kFast;
+  T* e_los = nullptr;
+  if constexpr (kF32Exact) {
+    if (o.mode == Mode::kSoftmax && n * N <= kMaxScratch) e_los = Scratch<T>(n * N);
+  }
+  const bool recompute = kF32Exact && e_los == nullptr;
   V lo;
   V m = hn::Neg(hn::Inf(d));
   for (std::size_t k = 0; k < n; ++k) m = hn::Max(m, LoadScaled(d, x + k * stride, o.scale, lo));
   RowSum<D> sum(d);
   for (std::size_t k = 0; k < n; ++k) {
     const V v = LoadScaled(d, x + k * stride, o.scale, lo);
-    V e_lo;
-    const V e = ExpShifted<kFast>(d, v, lo, m, e_lo);
-    if (o.mode == Mode::kSoftmax && !kRecompute) hn::StoreU(e, d, y + k * stride);
+    V e_lo, e_lo64;
+    const V e = ExpShifted<kFast>(d, v, lo, m, e_lo, e_lo64);
+    if (o.mode == Mode::kSoftmax && !recompute) hn::StoreU(e, d, y + k * stride);
+    if (e_los != nullptr) hn::StoreU(e_lo64, d, e_los + k * N);
     sum.Add(d, v, m, e, e_lo);
   }
   const V one = hn::Set(d, 1);
   const V t = LineTotal(d, hn::Add(sum.acc.Total(), hn::Sub(sum.count, one)), m, o);
   V ls_lo = hn::Zero(d), ls_f32 = t, lse = t;
-  if constexpr (kRecompute) {
+  if constexpr (kF32Exact) {
     if (o.mode != Mode::kSoftmax) LogOfLineF32(d, sum, m, t, ls_f32, ls_lo, lse);
   }
   if (o.mode == Mode::kLogSumExp) {
@@ -202,11 +211,14 @@ HWY_INLINE void SoftmaxColumns(D d, const T* x, T* y, std::size_t n, std::size_t
   }
   V s_lo;
   const V s = SumOfLine(d, sum, t, s_lo);
-  const V ls = o.mode != Mode::kLogSoftmax ? s : kRecompute ? ls_f32 : Log1pLanes(d, t);
+  const V ls = o.mode != Mode::kLogSoftmax ? s : kF32Exact ? ls_f32 : Log1pLanes(d, t);
   for (std::size_t k = 0; k < n; ++k) {
     V out;
-    if (o.mode == Mode::kSoftmax && kRecompute) {
+    if (o.mode == Mode::kSoftmax && recompute) {
       out = ExpOverSum(d, LoadScaled(d, x + k * stride, o.scale, lo), lo, m, s, s_lo);
+      if (o.safe) out = hn::IfThenElse(hn::Eq(s, hn::Inf(d)), hn::Zero(d), out);
+    } else if (o.mode == Mode::kSoftmax && e_los != nullptr) {
+      out = DivBySumLo(d, hn::LoadU(d, y + k * stride), hn::LoadU(d, e_los + k * N), s, s_lo);
       if (o.safe) out = hn::IfThenElse(hn::Eq(s, hn::Inf(d)), hn::Zero(d), out);
     } else if (o.mode == Mode::kSoftmax) {  // y holds the exponentials (x may be y: in place)
       out = DivBySum(d, hn::LoadU(d, y + k * stride), s, s_lo);
@@ -242,16 +254,23 @@ void SoftmaxRow(const T* x, T* y, std::size_t n, const SoftmaxOpts& o) {
   V1 m1 = hn::Set(d1, hn::GetLane(hn::MaxOfLanes(d, mv)));
   for (; i < n; ++i) m1 = hn::Max(m1, LoadScaled(d1, x + i, o.scale, lo1));
   const T m = hn::GetLane(m1);
-  // Pass 2: the sum of exp(x - m); softmax keeps the exponentials in y for pass 3 (f32 lanes
-  // recompute them there instead: ExpOverSum).
-  constexpr bool kRecompute = sizeof(T) == 4 && kFma && !kFast;
+  // Pass 2: the sum of exp(x - m); softmax keeps the exponentials in y for pass 3, and exact
+  // f32 lanes their rounding errors in a scratch row (rows longer than kMaxScratch recompute
+  // the exponentials in pass 3 instead: ExpOverSum).
+  constexpr bool kF32Exact = sizeof(T) == 4 && kFma && !kFast;
+  T* e_los = nullptr;
+  if constexpr (kF32Exact) {
+    if (o.mode == Mode::kSoftmax && n <= kMaxScratch) e_los = Scratch<T>(n);
+  }
+  const bool recompute = kF32Exact && e_los == nullptr;
   RowSum<decltype(d)> sum(d);
   const auto vm = hn::Set(d, m);
   for (i = 0; i + N <= n; i += N) {
     const auto v = LoadScaled(d, x + i, o.scale, lo);
-    hn::Vec<decltype(d)> e_lo;
-    const auto e = ExpShifted<kFast>(d, v, lo, vm, e_lo);
-    if (o.mode == Mode::kSoftmax && !kRecompute) hn::StoreU(e, d, y + i);
+    hn::Vec<decltype(d)> e_lo, e_lo64;
+    const auto e = ExpShifted<kFast>(d, v, lo, vm, e_lo, e_lo64);
+    if (o.mode == Mode::kSoftmax && !recompute) hn::StoreU(e, d, y + i);
+    if (e_los != nullptr) hn::StoreU(e_lo64, d, e_los + i);
     sum.Add(d, v, vm, e, e_lo);
   }
   RowSum<decltype(d1)> tail(d1);
@@ -266,15 +285,16 @@ void SoftmaxRow(const T* x, T* y, std::size_t n, const SoftmaxOpts& o) {
   tail.count = hn::Set(d1, hn::GetLane(hn::SumOfLanes(d, sum.count)));
   for (; i < n; ++i) {
     const auto v = LoadScaled(d1, x + i, o.scale, lo1);
-    V1 e_lo;
-    const auto e = ExpShifted<kFast>(d1, v, lo1, m1, e_lo);
-    if (o.mode == Mode::kSoftmax && !kRecompute) hn::StoreU(e, d1, y + i);
+    V1 e_lo, e_lo64;
+    const auto e = ExpShifted<kFast>(d1, v, lo1, m1, e_lo, e_lo64);
+    if (o.mode == Mode::kSoftmax && !recompute) hn::StoreU(e, d1, y + i);
+    if (e_los != nullptr) hn::StoreU(e_lo64, d1, e_los + i);
     tail.Add(d1, v, m1, e, e_lo);
   }
   const V1 one1 = hn::Set(d1, 1);
   const V1 t1 = LineTotal(d1, hn::Add(tail.acc.Total(), hn::Sub(tail.count, one1)), m1, o);
   V1 ls1_lo = hn::Zero(d1), ls1_f32 = t1, lse1 = t1;
-  if constexpr (kRecompute) {
+  if constexpr (kF32Exact) {
     if (o.mode != Mode::kSoftmax) LogOfLineF32(d1, tail, m1, t1, ls1_f32, ls1_lo, lse1);
   }
   if (o.mode == Mode::kLogSumExp) {
@@ -283,16 +303,17 @@ void SoftmaxRow(const T* x, T* y, std::size_t n, const SoftmaxOpts& o) {
   }
   V1 s1_lo;
   const V1 s1 = SumOfLine(d1, tail, t1, s1_lo);
-  const V1 ls1 = o.mode != Mode::kLogSoftmax ? s1 : kRecompute ? ls1_f32 : Log1pLanes(d1, t1);
+  const V1 ls1 = o.mode != Mode::kLogSoftmax ? s1 : kF32Exact ? ls1_f32 : Log1pLanes(d1, t1);
   // Pass 3.
   const auto vs = hn::Set(d, hn::GetLane(s1)), vls = hn::Set(d, hn::GetLane(ls1));
   const auto vls_lo = hn::Set(d, hn::GetLane(ls1_lo));
   const auto vs_lo = hn::Set(d, hn::GetLane(s1_lo));
   for (i = 0; i + N <= n; i += N) {
     if (o.mode == Mode::kSoftmax) {
-      const auto out = kRecompute
-                           ? ExpOverSum(d, LoadScaled(d, x + i, o.scale, lo), lo, vm, vs, vs_lo)
-                           : DivBySum(d, hn::LoadU(d, y + i), vs, vs_lo);
+      const auto out =
+          recompute ? ExpOverSum(d, LoadScaled(d, x + i, o.scale, lo), lo, vm, vs, vs_lo)
+          : e_los    ? DivBySumLo(d, hn::LoadU(d, y + i), hn::LoadU(d, e_los + i), vs, vs_lo)
+                     : DivBySum(d, hn::LoadU(d, y + i), vs, vs_lo);
       hn::StoreU(o.safe ? hn::IfThenElse(hn::Eq(vs, hn::Inf(d)), hn::Zero(d), out) : out, d, y + i);
     } else {
       hn::StoreU(Output<kFast>(d, LoadScaled(d, x + i, o.scale, lo), lo, vm, vs, vls, vls_lo, o),
@@ -301,9 +322,10 @@ void SoftmaxRow(const T* x, T* y, std::size_t n, const SoftmaxOpts& o) {
   }
   for (; i < n; ++i) {
     if (o.mode == Mode::kSoftmax) {
-      const auto out = kRecompute
-                           ? ExpOverSum(d1, LoadScaled(d1, x + i, o.scale, lo1), lo1, m1, s1, s1_lo)
-                           : DivBySum(d1, hn::LoadU(d1, y + i), s1, s1_lo);
+      const auto out =
+          recompute ? ExpOverSum(d1, LoadScaled(d1, x + i, o.scale, lo1), lo1, m1, s1, s1_lo)
+          : e_los    ? DivBySumLo(d1, hn::LoadU(d1, y + i), hn::LoadU(d1, e_los + i), s1, s1_lo)
+                     : DivBySum(d1, hn::LoadU(d1, y + i), s1, s1_lo);
       hn::StoreU(o.safe ? hn::IfThenElse(hn::Eq(s1, hn::Inf(d1)), hn::Zero(d1), out) : out, d1, y + i);
     } else {
       hn::StoreU(Output<kFast>(d1, LoadScaled(d1, x + i, o.scale, lo1), lo1, m1, s1, ls1, ls1_lo, o),

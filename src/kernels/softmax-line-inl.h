@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstddef>
 #include <limits>
+#include <vector>
 
 #include "hwy/highway.h"
 #include "fast-inl.h"
@@ -64,9 +65,12 @@ HWY_INLINE V Shifted(D d, V x, V lo, V m, V& err) {
 // to its compensation, or the sum of n rounded exponentials is off by up to ~2 ULP), else 0.
 // kFast (the fast tier): ExpFast(z) (1 + err) in the array's own lanes, e_lo = 0; lanes
 // below ExpCoreMin (subnormal exponentials, -inf, NaN) take ExpNaN, in vectors that hold one.
+// e_lo64: on exact f32 lanes e_lo 2^64, kept from underflowing where e is tiny (its low
+// part then still counts in DivBySumLo), else 0.
 template <bool kFast = false, class D, class V>
-HWY_INLINE V ExpShifted(D d, V x, V lo, V m, V& e_lo) {
+HWY_INLINE V ExpShifted(D d, V x, V lo, V m, V& e_lo, V& e_lo64) {
   e_lo = hn::Zero(d);
+  e_lo64 = hn::Zero(d);
   V err;
   const V z = Shifted(d, x, lo, m, err);
   if constexpr (kFast) {
@@ -90,7 +94,9 @@ HWY_INLINE V ExpShifted(D d, V x, V lo, V m, V& e_lo) {
     const V sc1 = Pow2(d, k1), sc2 = Pow2(d, hn::Sub(k, k1));
     V e = hn::Mul(hn::Mul(mh, sc1), sc2);
     const auto keep = hn::And(hn::Ge(z, Const(d, -120)), hn::Not(hn::IsNaN(z)));
-    e_lo = hn::IfThenElseZero(keep, hn::Mul(hn::Mul(hn::Add(hn::Sub(hi, mh), ml), sc1), sc2));
+    const V u = hn::Add(hn::Sub(hi, mh), ml);
+    e_lo = hn::IfThenElseZero(keep, hn::Mul(hn::Mul(u, sc1), sc2));
+    e_lo64 = hn::IfThenElseZero(keep, hn::Mul(hn::Mul(u, hn::Mul(sc1, Const(d, 0x1p64))), sc2));
     e = hn::IfThenZeroElse(hn::Lt(z, Const(d, -120)), e);
     e = hn::IfThenElse(hn::Gt(z, MaxLog(d)), hn::Inf(d), e);
     return hn::IfThenElse(hn::IsNaN(z), z, e);
@@ -100,6 +106,11 @@ HWY_INLINE V ExpShifted(D d, V x, V lo, V m, V& e_lo) {
   }
 }
 
+template <bool kFast = false, class D, class V>
+HWY_INLINE V ExpShifted(D d, V x, V lo, V m, V& e_lo) {
+  V e_lo64;
+  return ExpShifted<kFast>(d, x, lo, m, e_lo, e_lo64);
+}
 template <bool kFast = false, class D, class V>
 HWY_INLINE V ExpShifted(D d, V x, V lo, V m) {
   V e_lo;
@@ -196,11 +207,38 @@ HWY_INLINE V DivBySum(D d, V e, V s, V s_lo) {
   if constexpr (kDoubleWord<D>) {
     V lo;
     return hn::IfThenElse(hn::IsFinite(s), DivDW(d, e, hn::Zero(d), s, s_lo, lo), hn::Div(e, s));
-  } else {  // (exact native f32 lanes do not store e: ExpOverSum)
+  } else {  // (exact native f32 lanes: DivBySumLo, or ExpOverSum for long lines)
     // s + s_lo rounded once: s alone leaves out the sum's compensation (up to ~2 ULP).
     return hn::Div(e, hn::Add(s, s_lo));
   }
 }
+
+// f32 lanes: (e + e_lo) / (s + s_lo) rounded once: the exponential and its rounding error
+// (e_lo64 = e_lo 2^64, ExpShifted), both kept from the sum's pass, the quotient formed at
+// 2^64 times its size so that no part of it underflows (0.5 ULP + 2^-24 for normal e; where
+// e is subnormal its own rounding is not in e_lo, and the result, no larger, is within 1
+// subnormal ULP). s = inf (the safe marker) gives 0, NaN NaN.
+template <class D, class V>
+HWY_INLINE V DivBySumLo(D d, V e, V e_lo64, V s, V s_lo) {
+  const V one = hn::Set(d, 1);
+  const V ih = hn::Div(one, s);  // the same for a whole line: hoisted by the compiler
+  const V il = hn::Mul(ih, hn::NegMulAdd(ih, s_lo, hn::NegMulAdd(ih, s, one)));
+  const V e64 = hn::Mul(e, Const(d, 0x1p64));
+  const V out = hn::MulAdd(e64, ih, hn::MulAdd(e64, il, hn::Mul(e_lo64, ih)));
+  return hn::IfThenZeroElse(hn::Eq(s, hn::Inf(d)), hn::Mul(out, Const(d, 0x1p-64)));
+}
+
+// A thread's scratch of at least n values (the exponentials' rounding errors of one softmax
+// line, or of Lanes(d) lines), kept between calls.
+template <class T>
+inline T* Scratch(std::size_t n) {
+  thread_local std::vector<T> buf;
+  if (buf.size() < n) buf.resize(n);
+  return buf.data();
+}
+// Lines up to this many values keep e_lo in Scratch (256 KiB of f32); longer ones recompute
+// exp(x - m) in the last pass (ExpOverSum), as an out-of-cache scratch would cost more.
+inline constexpr std::size_t kMaxScratch = 65536;
 
 // f32 lanes: exp(x - m) / (s + s_lo) from the exponential's unrounded mantissa times the
 // double-word reciprocal, rounded once (0.5 ULP + 2^-24; dividing an exponential already

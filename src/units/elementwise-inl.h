@@ -19,14 +19,14 @@ void Forward(const T* x, T* y, std::size_t n, const double* p) {
 
 template <class K>
 struct FromX {
-  static constexpr bool kF32ViaF64 = K::kF32ViaF64;
+  static constexpr bool kF32ViaF64 = K::kF32ViaF64 || K::kGradF32ViaF64;
   K k;
   template <class D, class V>
   HWY_INLINE V operator()(D d, V dy, V x) const { return k.BackwardX(d, dy, x); }
 };
 template <class K>
 struct FromY {
-  static constexpr bool kF32ViaF64 = K::kF32ViaF64;
+  static constexpr bool kF32ViaF64 = K::kF32ViaF64 || K::kGradF32ViaF64;
   K k;
   template <class D, class V>
   HWY_INLINE V operator()(D d, V dy, V y) const { return k.BackwardY(d, dy, y); }

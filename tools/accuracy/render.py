@@ -10,6 +10,7 @@ dtype (an exhaustive f32 run replaces the sampled one). The detailed table at th
 `actfn-accuracy --check docs/accuracy.md` (ctest's accuracy.* tests) reads.
 """
 import datetime
+import os
 import platform
 import subprocess
 import sys
@@ -152,20 +153,21 @@ def main(paths):
         "  then the figure that says the backward is right. Maxima are rounded up to 0.001.\n")
     o.append(
         "How float32 is computed (src/map-inl.h, src/math-inl.h): on FMA targets sigmoid, silu,\n"
-        "swish, tanh, elu, softplus, logsigmoid, leaky_relu, prelu, rrelu and the softmax family\n"
-        "run native float32 kernels whose steps are float32 double-words (an exp good to 2^-29,\n"
-        "log1p, quotients corrected once): within 1 ULP, 0.6-0.9 at worst, for speed (16 lanes\n"
-        "per AVX-512 vector). Every other function, and every function on targets without FMA,\n"
-        "computes float32 in float64 lanes with plain float64 steps and rounds once: 0.5 ULP but\n"
-        "for a double rounding at rare inputs. float16 and bfloat16 go through the float64\n"
-        "kernels and round once.\n")
+        "swish, quick_gelu, tanh, elu, selu, celu, softplus, logsigmoid, mish, leaky_relu,\n"
+        "prelu, rrelu and the softmax family run native float32 kernels whose steps are float32\n"
+        "double-words (an exp good to 2^-29, log1p, quotients corrected once): within 1 ULP,\n"
+        "0.6-0.9 at worst, for speed (16 lanes per AVX-512 vector). Every other function, and\n"
+        "every function on targets without FMA, computes float32 in float64 lanes with plain\n"
+        "float64 steps and rounds once: 0.5 ULP but for a double rounding at rare inputs.\n"
+        "float16 and bfloat16 go through the float64 kernels and round once.\n")
     o.append(
         "The figures are the best SIMD target's (AVX-512 here). `actfn-accuracy --target avx2\n"
         "--check docs/accuracy.md` passes too (the same arithmetic); the targets without FMA\n"
         "(SSE4, SSSE3) round a few products differently and can exceed these maxima (lisht f64\n"
         "1.0, inverse_quadratic 1.6 on the f64 sample): the unit tests (tests/reference.h) hold\n"
         "them to their own bounds.\n")
-    o.append("Machine: %s, %d threads; commit %s; %s. Command:\n" % (
+    # A partial rerun merged into the previous file says so (ACTFN_ACCURACY_MACHINE: the line).
+    o.append(os.environ.get("ACTFN_ACCURACY_MACHINE") or "Machine: %s, %d threads; commit %s; %s. Command:\n" % (
         cpu(), 2, git or "-", datetime.date.today().isoformat()))
     o.append("```sh\nmake accuracy   # build/actfn-accuracy --stride 64 --samples 10000000 "
              "--markdown, then render.py\n```\n")
