@@ -256,6 +256,10 @@ HWY_INLINE V GeluErfFast(const K& k, D d, V x) {
 struct Gelu : Kernel {
   static constexpr std::size_t kApproximate = spec::gelu.param("approximate");
   static constexpr bool kFast = true;
+  // f32 lanes where the target has FMA: the tanh form natively (U2 and LogisticOf in f32
+  // double-words), the erf form in f64 lanes within the kernel (ViaF64); backward in f64.
+  static constexpr bool kF32ViaF64 = !kFma;
+  static constexpr bool kGradF32ViaF64 = true;
   using Kernel::Kernel;
   bool exact() const { return p[kApproximate] == 0; }
   // The fast tier: f32 lanes as GeluErfFast (erf form) or as swish's fast path on U2's
@@ -295,8 +299,30 @@ struct Gelu : Kernel {
     lo = hn::IfThenElseZero(hn::IsFinite(uh), hn::MulAdd(x, pl, ul));
     return uh;
   }
+  // An f32 vector through two f64 halves (Widened: plain f64 steps), rounded once.
+  // (Only FMA targets call it; the scalar target has no halves.)
+  template <class D, class V>
+  HWY_INLINE V ViaF64(D d, V x) const {
+#if HWY_TARGET == HWY_SCALAR
+    (void)d;
+    return x;
+#else
+    const hn::Half<D> dh;
+    const Widened<hn::Rebind<double, decltype(dh)>> dd;
+    const auto lo = Forward(dd, hn::PromoteTo(dd, hn::LowerHalf(dh, x)));
+    const auto hi = Forward(dd, hn::PromoteTo(dd, hn::UpperHalf(dh, x)));
+    return hn::Combine(d, Demote(dh, hi), Demote(dh, lo));
+#endif
+  }
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
+    if constexpr (kNativeF32<D>) {
+      if (exact()) return ViaF64(d, x);
+      V lo;
+      const V u2 = U2(d, x, lo);
+      const V y = hn::CopySign(TimesLogistic(d, x, u2, lo), x);  // gelu(-1e-45) = -0
+      return AtInf(d, x, y, hn::Neg(hn::Zero(d)), x);
+    }
     V y;
     if (exact()) {
       V tail, pdf, m, zh, zl;

@@ -424,22 +424,27 @@ struct Hardsigmoid : Kernel {
   }
 };
 
+// x s(z + lo), rounded once (z + lo a double-word: swish's b x, gelu's 2u).
+template <class D, class V>
+HWY_INLINE V TimesLogistic(D d, V x, V z, V lo) {
+  const auto l = LogisticOf(d, z, lo);
+  if constexpr (kNativeF32<D>) {
+    // x (su + su_lo) rounded once, then scaled (one more rounding only in the subnormals).
+    const V y = hn::Mul(hn::Mul(TimesDW(d, x, l.su, l.su_lo), l.sc1), l.sc2);
+    return hn::IfThenElse(hn::Lt(z, Const(d, -120)), hn::Mul(x, hn::Zero(d)), y);  // e clamped
+  } else {
+    const V y = hn::MulAdd(x, l.s, hn::Mul(x, l.s_lo));  // x (s + s_lo), rounded once
+    return TimesTinyExp(d, x, z, lo, y);                 // s(z) = exp(z) there
+  }
+}
+
 // x * s(b x) and its derivative s + b x s (1 - s), with the limits at +-inf (b >= 0).
 template <class D, class V>
 HWY_INLINE V SwishOf(D d, V x, V b, V b_lo) {
   V lo;
   const V z = TwoProducts(d, b, x, lo);
   lo = hn::IfThenElseZero(hn::IsFinite(z), hn::MulAdd(b_lo, x, lo));
-  const auto l = LogisticOf(d, z, lo);
-  V y;
-  if constexpr (kNativeF32<D>) {
-    // x (su + su_lo) rounded once, then scaled (one more rounding only in the subnormals).
-    y = hn::Mul(hn::Mul(hn::MulAdd(x, l.su, hn::Mul(x, l.su_lo)), l.sc1), l.sc2);
-    y = hn::IfThenElse(hn::Lt(z, Const(d, -120)), hn::Mul(x, hn::Zero(d)), y);  // e clamped
-  } else {
-    y = hn::MulAdd(x, l.s, hn::Mul(x, l.s_lo));  // x (s + s_lo), rounded once
-    y = TimesTinyExp(d, x, z, lo, y);            // s(z) = exp(z) there
-  }
+  V y = TimesLogistic(d, x, z, lo);
   // x s has the sign of x (s > 0): a product that rounds to zero keeps it, whatever the sign
   // of s's low part (silu(-5e-324) was +0.0 on the targets without FMA).
   y = hn::CopySign(y, x);
