@@ -253,6 +253,95 @@ HWY_INLINE V GeluErfFast(const K& k, D d, V x) {
   return FastOr(k, d, ok, x, y);
 }
 
+// The exact tier's x Phi(x) on f32 lanes (FMA targets), all in f32: GeluErfFast's form with
+// every step a double-word. a = min(|x|, 14.5) (x < -14.5 gives -0, x > 14.5 x), t = c / (c +
+// a) = t + tc, s = 2t - 1 = sh + sl (both roundings kept), g(s) = log(erfc(z) / t) + z^2 a
+// degree-16 polynomial fitted on s in [-0.674, 1] (Chebyshev interpolation, f32 coefficients,
+// c0 and c1 double-words: 2e-10 absolute; tools/fit/gelu_f32.py), its last two Horner steps
+// and the exponent g - a^2 / 2 as double-words, exp as ExpScaledF32's (h + l) 2^k (2^-27).
+// Then x Phi(-a) = (x t / 2) exp(g - a^2 / 2) as a double-word Q: x < 0 gives Q rounded once
+// (then scaled: rounded once more only in the subnormals), x > 0 gives x - Q rounded once.
+// Below |x| = 2^-80, x / 2 (the rest, 0.4 x^2, is below 2^-160: it only breaks subnormal ties).
+namespace gelu {
+constexpr double kG0Hi = -0.671794056892395, kG0Lo = -2.7164054117179148e-08;
+constexpr double kG1Hi = 0.67264324426651, kG1Lo = -2.0314187665348982e-08;
+constexpr float kG[] = {0.04734330624341965,    -0.04689560830593109,   -0.009872687980532646,
+                        0.008824899792671204,   0.001758935977704823,   -0.0023454464972019196,
+                        -0.00014642038149759173, 0.0006718960939906538, -9.228117414750159e-05,
+                        -0.00016973364108707756, 6.606519309571013e-05, 2.632092946441844e-05,
+                        -2.068949834210798e-05, 1.054661311172822e-06, 1.248626176675316e-06};
+}  // namespace gelu
+
+template <class D, class V>
+HWY_INLINE V GeluErfF32(D d, V x) {
+  const V one = hn::Set(d, 1), half = Const(d, 0.5);
+  const V a = hn::Min(hn::Abs(x), Const(d, 14.5));
+  // c = 2 sqrt(2) as a double-word: the fit's t is c / (c + a) for the exact c (an f32 c
+  // would be the t of an a off by 1.7e-8 relative: 0.2 ULP).
+  const V c = Const(d, 2.8284270763397217), c_lo = Const(d, 4.840646841791588e-08);
+  V dl;
+  const V dh = TwoSums(c, a, dl);
+  dl = hn::Add(dl, c_lo);
+  const V t = hn::Div(c, dh);
+  const V tc = hn::Mul(hn::NegMulAdd(t, dl, hn::Add(hn::NegMulAdd(t, dh, c), c_lo)),
+                       hn::Mul(t, Const(d, 1 / 2.8284271247461903)));
+  V se;
+  const V sh = TwoSums(hn::Add(t, t), hn::Neg(one), se);
+  const V sl = hn::MulAdd(tc, Const(d, 2), se);
+  V q = hn::Set(d, gelu::kG[14]);
+  for (int i = 13; i >= 0; --i) q = hn::MulAdd(q, sh, hn::Set(d, gelu::kG[i]));
+  const V sq = hn::Mul(sh, q);
+  V ul;
+  const V uh = TwoSums(Const(d, gelu::kG1Hi), sq, ul);
+  ul = hn::Add(ul, Const(d, gelu::kG1Lo));
+  // g = c0 + s u, s = sh + sl: g'(s) ~ u + s q carries sl.
+  V pl;
+  const V ph = TwoProducts(d, sh, uh, pl);
+  pl = hn::MulAdd(sh, ul, hn::MulAdd(sl, hn::Add(uh, sq), pl));
+  V ge;
+  const V gh = TwoSums(Const(d, gelu::kG0Hi), ph, ge);
+  const V gl = hn::Add(hn::Add(ge, pl), Const(d, gelu::kG0Lo));
+  // E = g - a^2 / 2 = eh + el.
+  V al;
+  const V ah = TwoProducts(d, a, a, al);
+  V ee;
+  const V eh = TwoSums(gh, hn::Mul(ah, hn::Neg(half)), ee);
+  const V el = hn::Add(ee, hn::NegMulAdd(al, half, gl));
+  V l0, k;
+  const V h0 = ExpScaledF32(d, eh, l0, k);  // eh >= -107: 2^k normal in two steps below
+  const V h = hn::Add(h0, l0);              // normalized (l0 may be 0.1 h0)
+  const V ml = hn::MulAdd(h, el, hn::Add(hn::Sub(h0, h), l0));  // exp(E) = (h + ml) 2^k
+  V xl;
+  const V xh = TwoProducts(d, x, t, xl);
+  xl = hn::MulAdd(x, tc, xl);  // x t = xh + xl
+  V qe;
+  const V qh = TwoProducts(d, xh, h, qe);
+  const V ql = hn::Add(qe, hn::MulAdd(xh, ml, hn::Mul(xl, h)));  // x t exp(E) 2^-k
+  const V km = hn::Sub(k, one);  // the 1/2
+  const V k1 = hn::Max(km, Const(d, -120));
+  const V sc1 = Pow2(d, k1), sc2 = Pow2(d, hn::Sub(km, k1));
+  const V neg = hn::Mul(hn::Mul(hn::Add(qh, ql), sc1), sc2);
+  // x > 0: Q = x Phi(-a) <= x / 2 is normal where x is (k >= -107 there too... and exact
+  // scaling: k1 = km), x - Q rounded once.
+  const V sc = hn::Mul(sc1, sc2);
+  V ye;
+  const V yh = TwoSums(x, hn::Neg(hn::Mul(qh, sc)), ye);
+  const V pos = hn::Add(yh, hn::NegMulAdd(ql, sc, ye));
+  V y = hn::IfThenElse(hn::Gt(x, hn::Zero(d)), pos, neg);
+  // |x| < 2^-80: x / 2 + 0.4 x^2, the second term only breaking the tie where x / 2 is a
+  // subnormal midpoint (|x| < 2^-125, an odd multiple of 2^-149): up for x > 0 (gelu(1e-45)
+  // = 1e-45), toward 0 for x < 0. In units of 2^-149, |y| = (|x| + [x > 0]) >> 1 there.
+  const hn::RebindToUnsigned<D> du;
+  const auto up = hn::IfThenElseZero(hn::RebindMask(du, hn::Gt(x, hn::Zero(d))), hn::Set(du, 1));
+  const V sub = hn::BitCast(d, hn::ShiftRight<1>(hn::Add(hn::BitCast(du, hn::Abs(x)), up)));
+  const V tiny = hn::IfThenElse(hn::Lt(hn::Abs(x), Const(d, 0x1p-125)), sub, hn::Mul(hn::Abs(x), half));
+  y = hn::IfThenElse(hn::Lt(hn::Abs(x), Const(d, 0x1p-80)), tiny, y);  // sign: CopySign below
+  y = hn::IfThenElse(hn::Gt(x, Const(d, 14.5)), x, y);
+  y = hn::IfThenElse(hn::Lt(x, Const(d, -14.5)), hn::Neg(hn::Zero(d)), y);
+  y = hn::CopySign(y, x);
+  return hn::IfThenElse(hn::IsNaN(x), x, y);
+}
+
 struct Gelu : Kernel {
   static constexpr std::size_t kApproximate = spec::gelu.param("approximate");
   static constexpr bool kFast = true;
@@ -317,7 +406,7 @@ struct Gelu : Kernel {
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
     if constexpr (kNativeF32<D>) {
-      if (exact()) return ViaF64(d, x);
+      if (exact()) return AtInf(d, x, GeluErfF32(d, x), hn::Neg(hn::Zero(d)), x);
       V lo;
       const V u2 = U2(d, x, lo);
       const V y = hn::CopySign(TimesLogistic(d, x, u2, lo), x);  // gelu(-1e-45) = -0

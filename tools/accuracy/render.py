@@ -153,7 +153,7 @@ def main(paths):
         "  then the figure that says the backward is right. Maxima are rounded up to 0.001.\n")
     o.append(
         "How float32 is computed (src/map-inl.h, src/math-inl.h): on FMA targets sigmoid, silu,\n"
-        "swish, quick_gelu, gelu (tanh form), tanh, elu, selu, celu, softplus, logsigmoid, mish,\n"
+        "swish, quick_gelu, gelu, tanh, elu, selu, celu, softplus, logsigmoid, mish,\n"
         "leaky_relu, prelu, rrelu and the softmax family run native float32 kernels whose steps are float32\n"
         "double-words (an exp good to 2^-29, log1p, quotients corrected once): within 1 ULP,\n"
         "0.6-0.9 at worst, for speed (16 lanes per AVX-512 vector). Every other function, and\n"
