@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <random>
 #include <string>
 #include <thread>
@@ -150,6 +151,51 @@ TEST(Threads, ResultsDoNotDependOnTheThreadCount) {
   }
   for (auto& c : callers) c.join();
   for (const auto& g : got) EXPECT_TRUE(same(g, want));
+  actfn::set_num_threads(0);
+}
+
+// A row of at least 4 x 65536 values runs its passes on blocks over the threads
+// (SoftmaxLongRow): the same bits for any thread count, in both tiers, and each element
+// within 2 ULP of a long double reference.
+TEST(Threads, LongRowsSplitOverTheThreads) {
+  const std::size_t n = 4 * 65536 + 4099;
+  std::vector<double> x(n);
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<double> u(-20, 20);
+  for (auto& v : x) v = u(rng);
+  const auto same = [](const auto& a, const auto& b) {
+    return std::memcmp(a.data(), b.data(), a.size() * sizeof(a[0])) == 0;
+  };
+  const auto check = [&](auto tag, const actfn::Op& o, actfn::Accuracy acc) {
+    using T = decltype(tag);
+    const std::vector<T> xt(x.begin(), x.end());
+    const std::size_t out = o.kind == actfn::Kind::reduce ? 1 : n;
+    std::vector<T> y1(out), y2(out);
+    actfn::set_num_threads(1);
+    actfn::forward(o, xt.data(), y1.data(), actfn::Axis{1, n, 1}, {}, acc);
+    for (int t : {2, 3}) {
+      actfn::set_num_threads(t);
+      actfn::forward(o, xt.data(), y2.data(), actfn::Axis{1, n, 1}, {}, acc);
+      EXPECT_TRUE(same(y1, y2)) << o.name << " " << sizeof(T) * 8 << "-bit, " << t << " threads";
+    }
+    if (o.name != "softmax") return;
+    long double m = -INFINITY, s = 0;
+    for (T v : xt) m = std::max<long double>(m, v);
+    for (T v : xt) s += std::exp(static_cast<long double>(v) - m);
+    const double bound = acc == actfn::Accuracy::exact ? 2 : 4;
+    for (std::size_t i = 0; i < n; i += 7) {
+      const long double r = std::exp(static_cast<long double>(xt[i]) - m) / s;
+      const T rt = static_cast<T>(r);
+      const long double ulp = std::nextafter(rt, std::numeric_limits<T>::infinity()) - rt;
+      ASSERT_LE(std::fabs(static_cast<long double>(y1[i]) - r) / ulp, bound) << i;
+    }
+  };
+  for (const char* name : {"softmax", "log_softmax", "softmin", "logsumexp"}) {
+    for (actfn::Accuracy acc : {actfn::Accuracy::exact, actfn::Accuracy::fast}) {
+      check(0.0, actfn::op(name), acc);
+      check(0.0f, actfn::op(name), acc);
+    }
+  }
   actfn::set_num_threads(0);
 }
 

@@ -157,14 +157,17 @@ inline constexpr Spec gumbel_softmax{
 #define ACTFN_KERNELS_SOFTMAX_INL_H_
 #endif
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <limits>
+#include <vector>
 
 #include "actfn/actfn.hpp"
 #include "hwy/highway.h"
 #include "kernels/softmax-line-inl.h"
 #include "math-inl.h"
+#include "parallel.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace actfn::HWY_NAMESPACE {
@@ -239,42 +242,50 @@ using LinesTag = std::conditional_t<kWide, Widened<hn::ScalableTag<T>>, hn::Scal
 template <class T, bool kWide>
 using LaneTag = std::conditional_t<kWide, Widened<hn::CappedTag<T, 1>>, hn::CappedTag<T, 1>>;
 
-template <class T, bool kWide = false, bool kFast = false>
-void SoftmaxRow(const T* x, T* y, std::size_t n, const SoftmaxOpts& o) {
+// A contiguous row in three passes, each a function of its own so that a long row can run
+// them on blocks over the threads (SoftmaxLongRow).
+// Pass 1: the maximum of x[0, n) (scaled).
+template <class T, bool kWide>
+T RowMax(const T* x, std::size_t n, const SoftmaxOpts& o) {
+  const LinesTag<T, kWide> d;
+  const LaneTag<T, kWide> d1;
+  const std::size_t N = hn::Lanes(d);
+  hn::Vec<decltype(d)> lo;
+  hn::Vec<decltype(d1)> lo1;
+  auto mv = hn::Neg(hn::Inf(d));
+  std::size_t i = 0;
+  for (; i + N <= n; i += N) mv = hn::Max(mv, LoadScaled(d, x + i, o.scale, lo));
+  auto m1 = hn::Set(d1, hn::GetLane(hn::MaxOfLanes(d, mv)));
+  for (; i < n; ++i) m1 = hn::Max(m1, LoadScaled(d1, x + i, o.scale, lo1));
+  return hn::GetLane(m1);
+}
+
+// Pass 2: the sum of exp(x - m) over x[0, n), folded into one lane (the lanes' sums and
+// their compensations one by one, then the one-lane tail). Softmax keeps the exponentials
+// in y for pass 3 (unless it recomputes them there), and e_los (where not null) their
+// rounding errors.
+template <class T, bool kWide, bool kFast>
+RowSum<LaneTag<T, kWide>> RowPartialSum(const T* x, T* y, T* e_los, std::size_t n, T m,
+                                        bool store, const SoftmaxOpts& o) {
   const LinesTag<T, kWide> d;
   const LaneTag<T, kWide> d1;
   using V1 = hn::Vec<decltype(d1)>;
   const std::size_t N = hn::Lanes(d);
-  // Pass 1: the maximum.
   hn::Vec<decltype(d)> lo;
   V1 lo1;
-  auto mv = hn::Neg(hn::Inf(d));
-  std::size_t i = 0;
-  for (; i + N <= n; i += N) mv = hn::Max(mv, LoadScaled(d, x + i, o.scale, lo));
-  V1 m1 = hn::Set(d1, hn::GetLane(hn::MaxOfLanes(d, mv)));
-  for (; i < n; ++i) m1 = hn::Max(m1, LoadScaled(d1, x + i, o.scale, lo1));
-  const T m = hn::GetLane(m1);
-  // Pass 2: the sum of exp(x - m); softmax keeps the exponentials in y for pass 3, and exact
-  // f32 lanes their rounding errors in a scratch row (rows longer than kMaxScratch recompute
-  // the exponentials in pass 3 instead: ExpOverSum).
-  constexpr bool kF32Exact = sizeof(T) == 4 && kFma && !kFast;
-  T* e_los = nullptr;
-  if constexpr (kF32Exact) {
-    if (o.mode == Mode::kSoftmax && n <= kMaxScratch) e_los = Scratch<T>(n);
-  }
-  const bool recompute = kF32Exact && e_los == nullptr;
   RowSum<decltype(d)> sum(d);
   const auto vm = hn::Set(d, m);
-  for (i = 0; i + N <= n; i += N) {
+  std::size_t i = 0;
+  for (; i + N <= n; i += N) {
     const auto v = LoadScaled(d, x + i, o.scale, lo);
     hn::Vec<decltype(d)> e_lo, e_lo64;
     const auto e = ExpShifted<kFast>(d, v, lo, vm, e_lo, e_lo64);
-    if (o.mode == Mode::kSoftmax && !recompute) hn::StoreU(e, d, y + i);
+    if (store) hn::StoreU(e, d, y + i);
     if (e_los != nullptr) hn::StoreU(e_lo64, d, e_los + i);
     sum.Add(d, v, vm, e, e_lo);
   }
-  RowSum<decltype(d1)> tail(d1);
-  {  // the lanes' sums and their compensations, one by one into the compensated tail
+  RowSum<LaneTag<T, kWide>> tail(d1);
+  {
     HWY_ALIGN T ls[hn::MaxLanes(decltype(d)())];
     HWY_ALIGN T lc[hn::MaxLanes(decltype(d)())];
     hn::Store(sum.acc.s, d, ls);
@@ -283,55 +294,146 @@ void SoftmaxRow(const T* x, T* y, std::size_t n, const SoftmaxOpts& o) {
     for (std::size_t j = 0; j < N; ++j) tail.acc.Add(hn::Set(d1, lc[j]));
   }
   tail.count = hn::Set(d1, hn::GetLane(hn::SumOfLanes(d, sum.count)));
+  const V1 m1 = hn::Set(d1, m);
   for (; i < n; ++i) {
     const auto v = LoadScaled(d1, x + i, o.scale, lo1);
     V1 e_lo, e_lo64;
     const auto e = ExpShifted<kFast>(d1, v, lo1, m1, e_lo, e_lo64);
-    if (o.mode == Mode::kSoftmax && !recompute) hn::StoreU(e, d1, y + i);
+    if (store) hn::StoreU(e, d1, y + i);
     if (e_los != nullptr) hn::StoreU(e_lo64, d1, e_los + i);
     tail.Add(d1, v, m1, e, e_lo);
   }
-  const V1 one1 = hn::Set(d1, 1);
+  return tail;
+}
+
+// What pass 3 needs of a row: its sum s + s_lo (softmax) or log ls + ls_lo (log_softmax).
+template <class T>
+struct RowTotals {
+  T s, s_lo, ls, ls_lo;
+};
+
+// From the row's folded sum: the totals, or for logsumexp the row's one value (in *lse).
+template <class T, bool kWide, bool kFast>
+RowTotals<T> RowTotalsOf(const RowSum<LaneTag<T, kWide>>& tail, T m, const SoftmaxOpts& o,
+                         T* lse) {
+  const LaneTag<T, kWide> d1;
+  using V1 = hn::Vec<decltype(d1)>;
+  constexpr bool kF32Exact = sizeof(T) == 4 && kFma && !kFast;
+  const V1 m1 = hn::Set(d1, m), one1 = hn::Set(d1, 1);
   const V1 t1 = LineTotal(d1, hn::Add(tail.acc.Total(), hn::Sub(tail.count, one1)), m1, o);
   V1 ls1_lo = hn::Zero(d1), ls1_f32 = t1, lse1 = t1;
   if constexpr (kF32Exact) {
     if (o.mode != Mode::kSoftmax) LogOfLineF32(d1, tail, m1, t1, ls1_f32, ls1_lo, lse1);
   }
   if (o.mode == Mode::kLogSumExp) {
-    hn::StoreU(lse1, d1, y);
-    return;
+    *lse = hn::GetLane(lse1);
+    return {};
   }
   V1 s1_lo;
   const V1 s1 = SumOfLine(d1, tail, t1, s1_lo);
   const V1 ls1 = o.mode != Mode::kLogSoftmax ? s1 : kF32Exact ? ls1_f32 : Log1pLanes(d1, t1);
-  // Pass 3.
-  const auto vs = hn::Set(d, hn::GetLane(s1)), vls = hn::Set(d, hn::GetLane(ls1));
-  const auto vls_lo = hn::Set(d, hn::GetLane(ls1_lo));
-  const auto vs_lo = hn::Set(d, hn::GetLane(s1_lo));
-  for (i = 0; i + N <= n; i += N) {
+  return {hn::GetLane(s1), hn::GetLane(s1_lo), hn::GetLane(ls1), hn::GetLane(ls1_lo)};
+}
+
+// Pass 3 over x[0, n): the outputs. y holds the exponentials where pass 2 stored them.
+template <class T, bool kWide, bool kFast>
+void RowOutput(const T* x, T* y, const T* e_los, std::size_t n, T m, const RowTotals<T>& r,
+               bool recompute, const SoftmaxOpts& o) {
+  const LinesTag<T, kWide> d;
+  const LaneTag<T, kWide> d1;
+  const std::size_t N = hn::Lanes(d);
+  const auto body = [&](auto dd, std::size_t i) {
+    hn::Vec<decltype(dd)> lo;
+    const auto vm = hn::Set(dd, m), vs = hn::Set(dd, r.s), vs_lo = hn::Set(dd, r.s_lo);
     if (o.mode == Mode::kSoftmax) {
       const auto out =
-          recompute ? ExpOverSum(d, LoadScaled(d, x + i, o.scale, lo), lo, vm, vs, vs_lo)
-          : e_los    ? DivBySumLo(d, hn::LoadU(d, y + i), hn::LoadU(d, e_los + i), vs, vs_lo)
-                     : DivBySum(d, hn::LoadU(d, y + i), vs, vs_lo);
-      hn::StoreU(o.safe ? hn::IfThenElse(hn::Eq(vs, hn::Inf(d)), hn::Zero(d), out) : out, d, y + i);
+          recompute ? ExpOverSum(dd, LoadScaled(dd, x + i, o.scale, lo), lo, vm, vs, vs_lo)
+          : e_los   ? DivBySumLo(dd, hn::LoadU(dd, y + i), hn::LoadU(dd, e_los + i), vs, vs_lo)
+                    : DivBySum(dd, hn::LoadU(dd, y + i), vs, vs_lo);
+      hn::StoreU(o.safe ? hn::IfThenElse(hn::Eq(vs, hn::Inf(dd)), hn::Zero(dd), out) : out, dd,
+                 y + i);
     } else {
-      hn::StoreU(Output<kFast>(d, LoadScaled(d, x + i, o.scale, lo), lo, vm, vs, vls, vls_lo, o),
-                 d, y + i);
+      hn::StoreU(Output<kFast>(dd, LoadScaled(dd, x + i, o.scale, lo), lo, vm, vs,
+                               hn::Set(dd, r.ls), hn::Set(dd, r.ls_lo), o),
+                 dd, y + i);
     }
+  };
+  std::size_t i = 0;
+  for (; i + N <= n; i += N) body(d, i);
+  for (; i < n; ++i) body(d1, i);
+}
+
+template <class T, bool kWide = false, bool kFast = false>
+void SoftmaxRow(const T* x, T* y, std::size_t n, const SoftmaxOpts& o) {
+  const T m = RowMax<T, kWide>(x, n, o);
+  // Exact f32 lanes keep the exponentials' rounding errors in a scratch row (rows longer
+  // than kMaxScratch recompute the exponentials in pass 3 instead: ExpOverSum).
+  constexpr bool kF32Exact = sizeof(T) == 4 && kFma && !kFast;
+  T* e_los = nullptr;
+  if constexpr (kF32Exact) {
+    if (o.mode == Mode::kSoftmax && n <= kMaxScratch) e_los = Scratch<T>(n);
   }
-  for (; i < n; ++i) {
-    if (o.mode == Mode::kSoftmax) {
-      const auto out =
-          recompute ? ExpOverSum(d1, LoadScaled(d1, x + i, o.scale, lo1), lo1, m1, s1, s1_lo)
-          : e_los    ? DivBySumLo(d1, hn::LoadU(d1, y + i), hn::LoadU(d1, e_los + i), s1, s1_lo)
-                     : DivBySum(d1, hn::LoadU(d1, y + i), s1, s1_lo);
-      hn::StoreU(o.safe ? hn::IfThenElse(hn::Eq(s1, hn::Inf(d1)), hn::Zero(d1), out) : out, d1, y + i);
-    } else {
-      hn::StoreU(Output<kFast>(d1, LoadScaled(d1, x + i, o.scale, lo1), lo1, m1, s1, ls1, ls1_lo, o),
-                 d1, y + i);
+  const bool recompute = kF32Exact && e_los == nullptr;
+  const bool store = o.mode == Mode::kSoftmax && !recompute;
+  const auto tail = RowPartialSum<T, kWide, kFast>(x, y, e_los, n, m, store, o);
+  T lse;
+  const RowTotals<T> r = RowTotalsOf<T, kWide, kFast>(tail, m, o, &lse);
+  if (o.mode == Mode::kLogSumExp) {
+    *y = lse;
+    return;
+  }
+  RowOutput<T, kWide, kFast>(x, y, e_los, n, m, r, recompute, o);
+}
+
+// Rows of at least kLongRow values run their passes on blocks of kRowBlock over the threads:
+// the maximum is the same whatever the split, the blocks' sums are folded in block order,
+// and the blocks are fixed by n alone, so the bits do not depend on the thread count.
+inline constexpr std::size_t kRowBlock = 65536, kLongRow = 4 * kRowBlock;
+
+template <class T, bool kWide = false, bool kFast = false>
+void SoftmaxLongRow(const T* x, T* y, std::size_t n, const SoftmaxOpts& o) {
+  const LaneTag<T, kWide> d1;
+  const std::size_t blocks = (n + kRowBlock - 1) / kRowBlock;
+  const auto len = [&](std::size_t b) { return std::min(kRowBlock, n - b * kRowBlock); };
+  std::vector<T> part(blocks);  // each block's maximum
+  detail::parallel_for(blocks, 1, [&](std::size_t b0, std::size_t b1) {
+    for (std::size_t b = b0; b < b1; ++b) part[b] = RowMax<T, kWide>(x + b * kRowBlock, len(b), o);
+  });
+  auto m1 = hn::Set(d1, part[0]);
+  for (std::size_t b = 1; b < blocks; ++b) m1 = hn::Max(m1, hn::Set(d1, part[b]));
+  const T m = hn::GetLane(m1);
+  // Pass 3 recomputes the exponentials on exact f32 lanes (no scratch across threads).
+  constexpr bool kRecompute = sizeof(T) == 4 && kFma && !kFast;
+  const bool store = o.mode == Mode::kSoftmax && !kRecompute;
+  std::vector<T> sums(3 * blocks);
+  detail::parallel_for(blocks, 1, [&](std::size_t b0, std::size_t b1) {
+    for (std::size_t b = b0; b < b1; ++b) {
+      const auto t = RowPartialSum<T, kWide, kFast>(x + b * kRowBlock, y + b * kRowBlock, nullptr,
+                                                    len(b), m, store, o);
+      sums[3 * b] = hn::GetLane(t.acc.s);
+      sums[3 * b + 1] = hn::GetLane(t.acc.c);
+      sums[3 * b + 2] = hn::GetLane(t.count);
     }
+  });
+  RowSum<LaneTag<T, kWide>> tail(d1);
+  T count = 0;
+  for (std::size_t b = 0; b < blocks; ++b) {
+    tail.acc.Add(hn::Set(d1, sums[3 * b]));
+    tail.acc.Add(hn::Set(d1, sums[3 * b + 1]));
+    count += sums[3 * b + 2];
   }
+  tail.count = hn::Set(d1, count);
+  T lse;
+  const RowTotals<T> r = RowTotalsOf<T, kWide, kFast>(tail, m, o, &lse);
+  if (o.mode == Mode::kLogSumExp) {
+    *y = lse;
+    return;
+  }
+  detail::parallel_for(blocks, 1, [&](std::size_t b0, std::size_t b1) {
+    for (std::size_t b = b0; b < b1; ++b)
+      RowOutput<T, kWide, kFast>(x + b * kRowBlock, y + b * kRowBlock, nullptr, len(b), m, r,
+                                 kRecompute, o);
+  });
 }
 
 // Any axis. logsumexp writes one value per line: y[o * inner + i].
@@ -343,7 +445,11 @@ void SoftmaxAxis(const T* x, T* y, Axis a, const SoftmaxOpts& o) {
     const T* xo = x + ou * line;
     T* yo = y + (reduce ? ou * a.inner : ou * line);
     if (a.inner == 1) {
-      SoftmaxRow<T, kWide, kFast>(xo, yo, a.n, o);
+      if (a.n >= kLongRow) {
+        SoftmaxLongRow<T, kWide, kFast>(xo, yo, a.n, o);
+      } else {
+        SoftmaxRow<T, kWide, kFast>(xo, yo, a.n, o);
+      }
       continue;
     }
     const LinesTag<T, kWide> d;
