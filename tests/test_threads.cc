@@ -199,6 +199,46 @@ TEST(Threads, LongRowsSplitOverTheThreads) {
   actfn::set_num_threads(0);
 }
 
+// A non-last axis of one block (outer = 1: nothing for call.cc to split) runs its groups of
+// columns over the threads: the same bits for any thread count, and as the lines' own rows.
+TEST(Threads, ColumnsSplitOverTheThreads) {
+  const std::size_t n = 64, inner = 4099;  // softmax along axis 0 of a (64, 4099) array
+  std::vector<float> x(n * inner), xt(n * inner);
+  std::mt19937_64 rng(6);
+  std::uniform_real_distribution<float> u(-20, 20);
+  for (auto& v : x) v = u(rng);
+  for (std::size_t k = 0; k < n; ++k)
+    for (std::size_t i = 0; i < inner; ++i) xt[i * n + k] = x[k * inner + i];
+  const auto same = [](const auto& a, const auto& b) {
+    return std::memcmp(a.data(), b.data(), a.size() * sizeof(a[0])) == 0;
+  };
+  for (const char* name : {"softmax", "log_softmax", "logsumexp"}) {
+    const actfn::Op& o = actfn::op(name);
+    const std::size_t out = o.kind == actfn::Kind::reduce ? inner : n * inner;
+    for (actfn::Accuracy acc : {actfn::Accuracy::exact, actfn::Accuracy::fast}) {
+      std::vector<float> y1(out), y2(out), rows(o.kind == actfn::Kind::reduce ? inner : n * inner);
+      actfn::set_num_threads(1);
+      actfn::forward(o, x.data(), y1.data(), actfn::Axis{1, n, inner}, {}, acc);
+      // The same lines as rows (axis -1 of the transpose) give the same values.
+      actfn::forward(o, xt.data(), rows.data(), actfn::Axis{inner, n, 1}, {}, acc);
+      for (std::size_t i = 0; i < inner; ++i) {
+        for (std::size_t k = 0; k < (o.kind == actfn::Kind::reduce ? 1 : n); ++k) {
+          const float c = o.kind == actfn::Kind::reduce ? y1[i] : y1[k * inner + i];
+          const float r = o.kind == actfn::Kind::reduce ? rows[i] : rows[i * n + k];
+          ASSERT_NEAR(c, r, 4 * std::fabs(r) * std::numeric_limits<float>::epsilon() + 1e-37)
+              << name << " line " << i;
+        }
+      }
+      for (int t : {2, 3}) {
+        actfn::set_num_threads(t);
+        actfn::forward(o, x.data(), y2.data(), actfn::Axis{1, n, inner}, {}, acc);
+        EXPECT_TRUE(same(y1, y2)) << name << ", " << t << " threads";
+      }
+    }
+  }
+  actfn::set_num_threads(0);
+}
+
 // Determinism: the same input gives the same bits whatever the chunking of the call (the
 // vector body and the one-lane tail run the same arithmetic, and lines are independent):
 // what lets the pool split calls anywhere.

@@ -452,12 +452,20 @@ void SoftmaxAxis(const T* x, T* y, Axis a, const SoftmaxOpts& o) {
       }
       continue;
     }
+    // Groups of N adjacent lines (the columns of a non-last axis) over the threads, about
+    // kGrain values a chunk: each group is computed alone, the same bits wherever it runs
+    // (inside a pool task, as when call.cc splits the outer blocks, this stays inline).
     const LinesTag<T, kWide> d;
     const LaneTag<T, kWide> d1;
     const std::size_t N = hn::Lanes(d);
-    std::size_t i = 0;
-    for (; i + N <= a.inner; i += N) SoftmaxColumns<kFast>(d, xo + i, yo + i, a.n, a.inner, o);
-    for (; i < a.inner; ++i) SoftmaxColumns<kFast>(d1, xo + i, yo + i, a.n, a.inner, o);
+    const std::size_t groups = a.inner / N;
+    detail::parallel_for(groups, std::max<std::size_t>(1, detail::kGrain / (a.n * N)),
+                         [&](std::size_t g0, std::size_t g1) {
+                           for (std::size_t g = g0; g < g1; ++g)
+                             SoftmaxColumns<kFast>(d, xo + g * N, yo + g * N, a.n, a.inner, o);
+                         });
+    for (std::size_t i = groups * N; i < a.inner; ++i)
+      SoftmaxColumns<kFast>(d1, xo + i, yo + i, a.n, a.inner, o);
   }
 }
 
