@@ -97,6 +97,10 @@ struct ConvertKernels {
   void (*f32_to_bf16)(const float* in, std::uint16_t* out, std::size_t n);
 };
 const ConvertKernels& convert_kernels();
+// f64 to f32 rounded to odd (inexact results keep a sticky last bit): then rounding that f32
+// to nearest even in a 16-bit type (f32's 24 bits hold the 16-bit type's 11 or 8 and two
+// more) is the f64's correct rounding, without a double rounding. NaN stays NaN.
+void f64_to_f32_odd(const double* in, float* out, std::size_t n);
 
 // The kernels of op (Kind::elementwise), or of op (Kind::axis or Kind::reduce).
 const ElementwiseEntry& elementwise_kernels(const Op& op);

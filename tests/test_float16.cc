@@ -203,6 +203,48 @@ ACTFN_ON_EVERY_TARGET(Convert);
 
 // The fast tier's 16-bit arrays: computed in f32 (fast kernels) and rounded once, within 1 ULP
 // of the 16-bit type (its exact tier: the correctly rounded value, nearly), every value.
+// f64 -> f32 rounded to odd -> 16-bit rounded to nearest even is the f64's correct rounding
+// (the exact tier's arrays go back to 16 bits that way): against the scalar types'
+// conversion from double, on random doubles and on doubles just off every kind of midpoint.
+TEST(Float16, RoundToOddThenNearestIsCorrectRounding) {
+  const auto& c = detail::convert_kernels();
+  std::mt19937_64 rng(3);
+  std::vector<double> v;
+  for (int i = 0; i < 200000; ++i) {
+    std::uint64_t b = rng();
+    b = (b & ~(std::uint64_t{0x7ff} << 52)) | ((std::uint64_t{1023 - 40 + rng() % 60}) << 52);
+    double d;
+    std::memcpy(&d, &b, sizeof d);
+    v.push_back(d);
+  }
+  // Midpoints of float16 and bfloat16 neighbours, and a few f64 ulps either side of them.
+  for (int i = 0; i < 20000; ++i) {
+    const std::uint16_t h = static_cast<std::uint16_t>(rng() & 0x7bff);
+    for (const double mid : {(static_cast<double>(float16::from_bits(h)) +
+                              static_cast<double>(float16::from_bits(static_cast<std::uint16_t>(h + 1)))) / 2,
+                             (static_cast<double>(bfloat16::from_bits(h)) +
+                              static_cast<double>(bfloat16::from_bits(static_cast<std::uint16_t>(h + 1)))) / 2}) {
+      for (int k = -2; k <= 2; ++k) {
+        double d = mid;
+        for (int s = 0; s < std::abs(k); ++s) d = std::nextafter(d, k < 0 ? -INFINITY : INFINITY);
+        v.push_back(d);
+        v.push_back(-d);
+      }
+    }
+  }
+  v.insert(v.end(), {0.0, -0.0, 1e-300, -1e-300, 1e300, -1e300, INFINITY, -INFINITY, 65520.0,
+                     65519.99, 3.4e38, 3.3961e38});
+  std::vector<float> odd(v.size());
+  detail::f64_to_f32_odd(v.data(), odd.data(), v.size());
+  std::vector<std::uint16_t> h(v.size()), b(v.size());
+  c.f32_to_f16(odd.data(), h.data(), v.size());
+  c.f32_to_bf16(odd.data(), b.data(), v.size());
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    ASSERT_EQ(h[i], float16(v[i]).bits) << v[i];
+    ASSERT_EQ(b[i], bfloat16(v[i]).bits) << v[i];
+  }
+}
+
 TEST(Float16, FastTierWithinOneUlp) {
   std::vector<float16> x(65536), ye(65536), yf(65536);
   for (std::uint32_t b = 0; b < 65536; ++b) x[b] = float16::from_bits(static_cast<std::uint16_t>(b));
