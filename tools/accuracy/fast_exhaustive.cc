@@ -4,7 +4,10 @@
 // within ~3e-8 ULP. A second opinion by other means than actfn-accuracy's MPFR run, cheap
 // enough (minutes per function) to cover every input.
 //
-//   actfn-fast-exhaustive [FUNCTION...] [--threads T] [--markdown]
+//   actfn-fast-exhaustive [FUNCTION...] [--exact] [--threads T] [--markdown]
+//
+// --exact sweeps the exact tier's float32 instead (its bound, Op::bound(exact)): the native
+// float32 kernels against their own float64 ones, every input.
 //
 // Prints, per function (default: sigmoid tanh silu gelu softplus elu, default parameters):
 // the largest error in float32 ULP of the reference (subnormal ULP below 2^-126), the worst
@@ -40,7 +43,7 @@ struct Worst {
   std::uint64_t special_mismatch = 0;
 };
 
-Worst sweep(const actfn::Op& op, int threads) {
+Worst sweep(const actfn::Op& op, actfn::Accuracy tier, int threads) {
   std::atomic<std::uint64_t> next{0};
   constexpr std::uint64_t kBlock = 1 << 16, kAll = std::uint64_t{1} << 32;
   std::mutex mu;
@@ -56,7 +59,7 @@ Worst sweep(const actfn::Op& op, int threads) {
         x[i] = std::bit_cast<float>(static_cast<std::uint32_t>(b0 + i));
         xd[i] = x[i];
       }
-      actfn::forward(op, x.data(), y.data(), actfn::Axis{1, kBlock, 1}, {}, actfn::Accuracy::fast);
+      actfn::forward(op, x.data(), y.data(), actfn::Axis{1, kBlock, 1}, {}, tier);
       actfn::forward(op, xd.data(), yd.data(), actfn::Axis{1, kBlock, 1}, {}, actfn::Accuracy::exact);
       for (std::uint64_t i = 0; i < kBlock; ++i) {
         const double r = yd[i], f = y[i];
@@ -87,14 +90,17 @@ int main(int argc, char** argv) {
   std::vector<std::string> names;
   int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   bool markdown = false;
+  actfn::Accuracy tier = actfn::Accuracy::fast;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--threads" && i + 1 < argc) {
       threads = std::max(1, std::atoi(argv[++i]));
     } else if (a == "--markdown") {
       markdown = true;
+    } else if (a == "--exact") {
+      tier = actfn::Accuracy::exact;
     } else if (a.rfind("--", 0) == 0) {
-      std::fprintf(stderr, "usage: actfn-fast-exhaustive [FUNCTION...] [--threads T] [--markdown]\n");
+      std::fprintf(stderr, "usage: actfn-fast-exhaustive [FUNCTION...] [--exact] [--threads T] [--markdown]\n");
       return 2;
     } else {
       names.push_back(a);
@@ -102,15 +108,16 @@ int main(int argc, char** argv) {
   }
   if (names.empty()) names = {"sigmoid", "tanh", "silu", "gelu", "softplus", "elu"};
   actfn::set_num_threads(1);  // the sweep's own threads
+  const char* tn = tier == actfn::Accuracy::fast ? "fast" : "exact";
   if (markdown) {
-    std::printf("| function | inputs | fast max ULP (f32) | worst x | fast bound | NaN/inf/zero mismatches |\n");
+    std::printf("| function | inputs | %s max ULP (f32) | worst x | %s bound | NaN/inf/zero mismatches |\n", tn, tn);
     std::printf("|---|---|---|---|---|---|\n");
   }
   int failures = 0;
   for (const auto& name : names) {
     const actfn::Op& op = actfn::op(name);
-    const Worst w = sweep(op, threads);
-    const double bound = op.bound(actfn::Accuracy::fast).f32;
+    const Worst w = sweep(op, tier, threads);
+    const double bound = op.bound(tier).f32;
     const bool ok = w.ulp <= bound && w.special_mismatch == 0;
     failures += ok ? 0 : 1;
     if (markdown) {
