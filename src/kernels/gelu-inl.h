@@ -345,8 +345,8 @@ HWY_INLINE V GeluErfF32(D d, V x) {
 struct Gelu : Kernel {
   static constexpr std::size_t kApproximate = spec::gelu.param("approximate");
   static constexpr bool kFast = true;
-  // f32 lanes where the target has FMA: the tanh form natively (U2 and LogisticOf in f32
-  // double-words), the erf form in f64 lanes within the kernel (ViaF64); backward in f64.
+  // f32 lanes where the target has FMA: the erf form as GeluErfF32, the tanh form through U2
+  // and LogisticOf in f32 double-words; backward in f64 lanes.
   static constexpr bool kF32ViaF64 = !kFma;
   static constexpr bool kGradF32ViaF64 = true;
   using Kernel::Kernel;
@@ -387,21 +387,6 @@ struct Gelu : Kernel {
     const V uh = TwoProducts(d, x, sh, ul);
     lo = hn::IfThenElseZero(hn::IsFinite(uh), hn::MulAdd(x, pl, ul));
     return uh;
-  }
-  // An f32 vector through two f64 halves (Widened: plain f64 steps), rounded once.
-  // (Only FMA targets call it; the scalar target has no halves.)
-  template <class D, class V>
-  HWY_INLINE V ViaF64(D d, V x) const {
-#if HWY_TARGET == HWY_SCALAR
-    (void)d;
-    return x;
-#else
-    const hn::Half<D> dh;
-    const Widened<hn::Rebind<double, decltype(dh)>> dd;
-    const auto lo = Forward(dd, hn::PromoteTo(dd, hn::LowerHalf(dh, x)));
-    const auto hi = Forward(dd, hn::PromoteTo(dd, hn::UpperHalf(dh, x)));
-    return hn::Combine(d, Demote(dh, hi), Demote(dh, lo));
-#endif
   }
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
