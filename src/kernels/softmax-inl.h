@@ -176,20 +176,27 @@ namespace hn = hwy::HWY_NAMESPACE;
 // Lanes of d are Lanes(d) adjacent lines; element k of them is at p + k * stride. Rows
 // (inner == 1) use the same function with full vectors along the row instead: see below.
 // kFast (the fast tier): one ExpFast per element, stored and divided by the sum.
+// Exact f32 lanes (FMA targets): softmax keeps each exponential's rounding error (times 2^64)
+// in a thread's scratch for DivBySumLo, lines of more than kMaxScratch values recompute the
+// exponential in the last pass instead (ExpOverSum). The scratch for `count` values, or null.
+template <class T, bool kFast>
+inline constexpr bool kF32Exact = sizeof(T) == 4 && kFma && !kFast;
+template <class T, bool kFast>
+T* ExpLowScratch(const SoftmaxOpts& o, std::size_t count) {
+  if constexpr (kF32Exact<T, kFast>) {
+    if (o.mode == Mode::kSoftmax && count <= kMaxScratch) return Scratch<T>(count);
+  }
+  return nullptr;
+}
+
 template <bool kFast, class D, class T = hn::TFromD<D>>
 HWY_INLINE void SoftmaxColumns(D d, const T* x, T* y, std::size_t n, std::size_t stride,
                                const SoftmaxOpts& o) {
   using V = hn::Vec<D>;
   const std::size_t N = hn::Lanes(d);
-  // Exact f32 lanes: softmax keeps each exponential in y and its rounding error (times 2^64) in a
-  // scratch (DivBySumLo); lines longer than kMaxScratch recompute exp(x - m) in the last pass
-  // (ExpOverSum) instead.
-  constexpr bool kF32Exact = sizeof(T) == 4 && kFma && !kFast;
-  T* e_los = nullptr;
-  if constexpr (kF32Exact) {
-    if (o.mode == Mode::kSoftmax && n * N <= kMaxScratch) e_los = Scratch<T>(n * N);
-  }
-  const bool recompute = kF32Exact && e_los == nullptr;
+  constexpr bool kExact32 = kF32Exact<T, kFast>;
+  T* e_los = ExpLowScratch<T, kFast>(o, n * N);
+  const bool recompute = kExact32 && e_los == nullptr;
   V lo;
   V m = hn::Neg(hn::Inf(d));
   for (std::size_t k = 0; k < n; ++k) m = hn::Max(m, LoadScaled(d, x + k * stride, o.scale, lo));
@@ -205,7 +212,7 @@ HWY_INLINE void SoftmaxColumns(D d, const T* x, T* y, std::size_t n, std::size_t
   const V one = hn::Set(d, 1);
   const V t = LineTotal(d, hn::Add(sum.acc.Total(), hn::Sub(sum.count, one)), m, o);
   V ls_lo = hn::Zero(d), ls_f32 = t, lse = t;
-  if constexpr (kF32Exact) {
+  if constexpr (kExact32) {
     if (o.mode != Mode::kSoftmax) LogOfLineF32(d, sum, m, t, ls_f32, ls_lo, lse);
   }
   if (o.mode == Mode::kLogSumExp) {
@@ -214,7 +221,7 @@ HWY_INLINE void SoftmaxColumns(D d, const T* x, T* y, std::size_t n, std::size_t
   }
   V s_lo;
   const V s = SumOfLine(d, sum, t, s_lo);
-  const V ls = o.mode != Mode::kLogSoftmax ? s : kF32Exact ? ls_f32 : Log1pLanes(d, t);
+  const V ls = o.mode != Mode::kLogSoftmax ? s : kExact32 ? ls_f32 : Log1pLanes(d, t);
   for (std::size_t k = 0; k < n; ++k) {
     V out;
     if (o.mode == Mode::kSoftmax && recompute) {
@@ -318,11 +325,11 @@ RowTotals<T> RowTotalsOf(const RowSum<LaneTag<T, kWide>>& tail, T m, const Softm
                          T* lse) {
   const LaneTag<T, kWide> d1;
   using V1 = hn::Vec<decltype(d1)>;
-  constexpr bool kF32Exact = sizeof(T) == 4 && kFma && !kFast;
+  constexpr bool kExact32 = kF32Exact<T, kFast>;
   const V1 m1 = hn::Set(d1, m), one1 = hn::Set(d1, 1);
   const V1 t1 = LineTotal(d1, hn::Add(tail.acc.Total(), hn::Sub(tail.count, one1)), m1, o);
   V1 ls1_lo = hn::Zero(d1), ls1_f32 = t1, lse1 = t1;
-  if constexpr (kF32Exact) {
+  if constexpr (kExact32) {
     if (o.mode != Mode::kSoftmax) LogOfLineF32(d1, tail, m1, t1, ls1_f32, ls1_lo, lse1);
   }
   if (o.mode == Mode::kLogSumExp) {
@@ -331,7 +338,7 @@ RowTotals<T> RowTotalsOf(const RowSum<LaneTag<T, kWide>>& tail, T m, const Softm
   }
   V1 s1_lo;
   const V1 s1 = SumOfLine(d1, tail, t1, s1_lo);
-  const V1 ls1 = o.mode != Mode::kLogSoftmax ? s1 : kF32Exact ? ls1_f32 : Log1pLanes(d1, t1);
+  const V1 ls1 = o.mode != Mode::kLogSoftmax ? s1 : kExact32 ? ls1_f32 : Log1pLanes(d1, t1);
   return {hn::GetLane(s1), hn::GetLane(s1_lo), hn::GetLane(ls1), hn::GetLane(ls1_lo)};
 }
 
@@ -366,14 +373,8 @@ void RowOutput(const T* x, T* y, const T* e_los, std::size_t n, T m, const RowTo
 template <class T, bool kWide = false, bool kFast = false>
 void SoftmaxRow(const T* x, T* y, std::size_t n, const SoftmaxOpts& o) {
   const T m = RowMax<T, kWide>(x, n, o);
-  // Exact f32 lanes keep the exponentials' rounding errors in a scratch row (rows longer
-  // than kMaxScratch recompute the exponentials in pass 3 instead: ExpOverSum).
-  constexpr bool kF32Exact = sizeof(T) == 4 && kFma && !kFast;
-  T* e_los = nullptr;
-  if constexpr (kF32Exact) {
-    if (o.mode == Mode::kSoftmax && n <= kMaxScratch) e_los = Scratch<T>(n);
-  }
-  const bool recompute = kF32Exact && e_los == nullptr;
+  T* e_los = ExpLowScratch<T, kFast>(o, n);
+  const bool recompute = kF32Exact<T, kFast> && e_los == nullptr;
   const bool store = o.mode == Mode::kSoftmax && !recompute;
   const auto tail = RowPartialSum<T, kWide, kFast>(x, y, e_los, n, m, store, o);
   T lse;
@@ -403,7 +404,7 @@ void SoftmaxLongRow(const T* x, T* y, std::size_t n, const SoftmaxOpts& o) {
   for (std::size_t b = 1; b < blocks; ++b) m1 = hn::Max(m1, hn::Set(d1, part[b]));
   const T m = hn::GetLane(m1);
   // Pass 3 recomputes the exponentials on exact f32 lanes (no scratch across threads).
-  constexpr bool kRecompute = sizeof(T) == 4 && kFma && !kFast;
+  constexpr bool kRecompute = kF32Exact<T, kFast>;
   const bool store = o.mode == Mode::kSoftmax && !kRecompute;
   std::vector<T> sums(3 * blocks);
   detail::parallel_for(blocks, 1, [&](std::size_t b0, std::size_t b1) {
