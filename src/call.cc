@@ -251,19 +251,23 @@ void backward_real(const Op& op, Saved from, const T* dy, const T* saved, T* dx,
 }
 
 // 16-bit arrays through W (f64 exact, f32 fast): elementwise in chunks over the threads,
-// other kinds whole.
+// other kinds whole. Exact's f64 results are settled before they are rounded
+// (detail::settle_forward: correctly rounded where f(x) is near a 16-bit midpoint).
+template <class W>
+constexpr bool kSettled = std::is_same_v<W, double>;
 template <class W, class H>
 void forward_narrow_in(const Op& op, const H* x, H* y, Axis a, const Params& p, Accuracy acc) {
   const std::size_t count = a.size();
   if (op.kind == Kind::elementwise) {
     const auto fwd = detail::elementwise_kernels(op).forward<W>(acc);
     detail::parallel_for(count, detail::kGrain, [&](std::size_t b, std::size_t e) {
-      W t[kNarrowChunk];
+      W t[kNarrowChunk], u[kNarrowChunk];
       for (std::size_t i = b; i < e; i += kNarrowChunk) {
         const std::size_t m = std::min(kNarrowChunk, e - i);
         widen(x + i, t, m);
-        fwd(t, t, m, p.v);
-        narrow(t, y + i, m);
+        fwd(t, u, m, p.v);
+        if constexpr (kSettled<W>) detail::settle_forward<H>(op, t, u, m, p.v);
+        narrow(u, y + i, m);
       }
     });
     return;
@@ -271,6 +275,16 @@ void forward_narrow_in(const Op& op, const H* x, H* y, Axis a, const Params& p, 
   const std::vector<W> xd = wide<W>(x, count);
   std::vector<W> yd(out_size(op, a));
   forward_real<W>(op, xd.data(), yd.data(), a, p, acc);
+  if constexpr (kSettled<W>) {
+    if (op.kind == Kind::gated) {
+      const std::size_t half = a.n / 2 * a.inner;
+      for (std::size_t o = 0; o < a.outer; ++o)
+        detail::settle_gated<H>(op, xd.data() + 2 * o * half, xd.data() + (2 * o + 1) * half,
+                                yd.data() + o * half, half, p.v);
+    } else {
+      detail::settle_lines<H>(op, xd.data(), yd.data(), a, p.v);
+    }
+  }
   narrow(yd.data(), y, yd.size());
 }
 template <class H>
@@ -290,15 +304,14 @@ void backward_narrow(const Op& op, Saved from, const H* dy, const H* saved, H* d
     const auto& f = detail::elementwise_kernels(op).fns<double>();
     const auto bwd = from == Saved::x ? f.backward_x : f.backward_y;
     detail::parallel_for(count, detail::kGrain, [&](std::size_t b, std::size_t e) {
-      double g[kNarrowChunk], t[kNarrowChunk];
+      double g[kNarrowChunk], t[kNarrowChunk], u[kNarrowChunk];
       for (std::size_t i = b; i < e; i += kNarrowChunk) {
         const std::size_t m = std::min(kNarrowChunk, e - i);
-        for (std::size_t j = 0; j < m; ++j) {
-          g[j] = static_cast<double>(dy[i + j]);
-          t[j] = static_cast<double>(saved[i + j]);
-        }
-        bwd(g, t, t, m, p.v);
-        narrow(t, dx + i, m);
+        widen(dy + i, g, m);
+        widen(saved + i, t, m);
+        bwd(g, t, u, m, p.v);
+        detail::settle_backward<H>(op, from, g, t, u, m, p.v);
+        narrow(u, dx + i, m);
       }
     });
     return;
@@ -398,6 +411,7 @@ void gated_forward(const Op& o, const T* a, const T* b, T* y, std::size_t n,
     const std::vector<double> ad = wide(a, n), bd = wide(b, n);
     std::vector<double> yd(n);
     gated_forward_real(o, ad.data(), bd.data(), yd.data(), n, p.v, acc);
+    detail::settle_gated<T>(o, ad.data(), bd.data(), yd.data(), n, p.v);
     narrow(yd.data(), y, n);
   } else {
     gated_forward_real(o, a, b, y, n, p.v, acc);

@@ -95,12 +95,32 @@ struct ConvertKernels {
   void (*f32_to_f16)(const float* in, std::uint16_t* out, std::size_t n);
   void (*bf16_to_f32)(const std::uint16_t* in, float* out, std::size_t n);
   void (*f32_to_bf16)(const float* in, std::uint16_t* out, std::size_t n);
+  // Whether any of n float64 values may lie within a few float64 ULP of a float16 (bfloat16)
+  // midpoint: src/settle.cc's filter, which never misses one.
+  bool (*f64_maybe_near_f16)(const double* in, std::size_t n);
+  bool (*f64_maybe_near_bf16)(const double* in, std::size_t n);
 };
 const ConvertKernels& convert_kernels();
 // f64 to f32 rounded to odd (inexact results keep a sticky last bit): then rounding that f32
 // to nearest even in a 16-bit type (f32's 24 bits hold the 16-bit type's 11 or 8 and two
 // more) is the f64's correct rounding, without a double rounding. NaN stays NaN.
 void f64_to_f32_odd(const double* in, float* out, std::size_t n);
+
+// The exact tier's 16-bit results (H: float16 or bfloat16), settled in their float64 form
+// before they are rounded (src/settle.cc): a result within a few float64 ULP of a 16-bit
+// midpoint is moved to the side of it that the long double reference says f(x) is on, so
+// that the rounding is correct. Elementwise forward (x, y), backward (dy, the saved x or y,
+// dx), a gated unit's halves, lines along an axis (x, y in the Axis layout).
+template <class H>
+void settle_forward(const Op& op, const double* x, double* y, std::size_t n, const double* p);
+template <class H>
+void settle_backward(const Op& op, Saved from, const double* dy, const double* saved, double* dx,
+                     std::size_t n, const double* p);
+template <class H>
+void settle_gated(const Op& op, const double* a, const double* b, double* y, std::size_t n,
+                  const double* p);
+template <class H>
+void settle_lines(const Op& op, const double* x, double* y, Axis a, const double* p);
 
 // The kernels of op (Kind::elementwise), or of op (Kind::axis or Kind::reduce).
 const ElementwiseEntry& elementwise_kernels(const Op& op);

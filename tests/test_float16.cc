@@ -88,7 +88,23 @@ TEST(Float16, BfloatRoundsToNearestEven) {
   EXPECT_EQ(float16(-0.0).bits, 0x8000);
 }
 
-// Every elementwise function on all 65,536 float16 inputs gives its f64 result rounded once.
+// Every elementwise function on all 65,536 float16 inputs, forward and backward: the f64
+// result rounded once, except where it lies within a few f64 ULP of a 16-bit midpoint:
+// there the exact tier settles which side f(x) is on (src/settle.cc), and the result is one
+// of the midpoint's two neighbours.
+template <class H>
+void expect_rounded_once_or_settled(H y, double yd, const char* name, double x) {
+  if (std::isnan(yd)) {
+    ASSERT_TRUE(std::isnan(static_cast<double>(y))) << name << " " << x;
+    return;
+  }
+  if (y.bits == H(yd).bits) return;
+  const double u = 32 * std::ldexp(1.0, std::ilogb(yd) - 52);
+  const H lo(yd - u), hi(yd + u);
+  ASSERT_NE(lo.bits, hi.bits) << name << " " << x << ": not near a midpoint";
+  ASSERT_TRUE(y.bits == lo.bits || y.bits == hi.bits) << name << " " << x;
+}
+
 TEST(Float16, ArraysAreTheF64ResultRoundedOnce) {
   std::vector<float16> x(65536), y(65536), dx(65536), ones(65536, float16(1.0));
   std::vector<double> xd(65536), yd(65536), gd(65536), one(65536, 1.0);
@@ -104,16 +120,55 @@ TEST(Float16, ArraysAreTheF64ResultRoundedOnce) {
     backward(o, Saved::x, ones.data(), x.data(), dx.data(), a);
     backward(o, Saved::x, one.data(), xd.data(), gd.data(), a);
     for (std::size_t i = 0; i < x.size(); ++i) {
-      if (std::isnan(yd[i])) {
-        ASSERT_TRUE(std::isnan(static_cast<double>(y[i]))) << o.name << " " << xd[i];
-      } else {
-        ASSERT_EQ(y[i].bits, float16(yd[i]).bits) << o.name << " " << xd[i];
-      }
-      if (!std::isnan(gd[i])) {
-        ASSERT_EQ(dx[i].bits, float16(gd[i]).bits) << o.name << " " << xd[i];
-      }
+      expect_rounded_once_or_settled(y[i], yd[i], o.name.data(), xd[i]);
+      if (!std::isnan(gd[i])) expect_rounded_once_or_settled(dx[i], gd[i], o.name.data(), xd[i]);
     }
   }
+}
+
+// v (exact in long double) correctly rounded to H: to double rounded to odd (53 bits hold
+// the 16-bit type's and two more), then to nearest even.
+template <class H>
+H round_exact(long double v) {
+  double d = static_cast<double>(v);
+  if (static_cast<long double>(d) != v) {
+    std::uint64_t b;
+    std::memcpy(&b, &d, sizeof b);
+    if (std::fabs(static_cast<long double>(d)) > std::fabs(v)) --b;
+    b |= 1;
+    std::memcpy(&d, &b, sizeof d);
+  }
+  return H(d);
+}
+
+// leaky_relu's alpha x and dy alpha are 64-bit products of a 16-bit value and a float64
+// alpha, exact in long double: some lie within 2^-53 of a 16-bit midpoint, where the float64
+// product alone rounds to the wrong side (or onto the midpoint). Every input, both types,
+// forward and backward: the correctly rounded product, and at least one input where the
+// float64 alone would have missed it (so that this test sees the settling at work).
+template <class H>
+void expect_products_correctly_rounded() {
+  std::vector<H> x(65536), y(65536), dx(65536), minus(65536, H(-1.0));
+  for (std::uint32_t b = 0; b < 65536; ++b) x[b] = H::from_bits(static_cast<std::uint16_t>(b));
+  for (const double alpha : {0.01, 0.53, 0.3}) {
+    const double p[] = {alpha};
+    std::size_t settled = 0;
+    forward(op("leaky_relu"), x.data(), y.data(), Axis{1, x.size(), 1}, p);
+    backward(op("leaky_relu"), Saved::x, x.data(), minus.data(), dx.data(), Axis{1, x.size(), 1}, p);
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const double v = static_cast<double>(x[i]);
+      if (std::isnan(v) || !(v < 0)) continue;
+      const long double exact = static_cast<long double>(alpha) * v;
+      ASSERT_EQ(y[i].bits, round_exact<H>(exact).bits) << alpha << " " << v;
+      ASSERT_EQ(dx[i].bits, round_exact<H>(exact).bits) << alpha << " dy " << v;
+      settled += H(alpha * v).bits != y[i].bits;
+    }
+    EXPECT_GT(settled, 0u) << alpha;
+  }
+}
+TEST(Float16, ProductsNearMidpointsAreCorrectlyRounded) {
+  expect_products_correctly_rounded<float16>();
+  expect_products_correctly_rounded<bfloat16>();
 }
 
 TEST(Float16, TypedApiAndAxisFunctions) {

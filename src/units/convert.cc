@@ -5,6 +5,7 @@
 // F16C), so the roundings here are integer and float arithmetic of their own, the same bits on
 // every target; float16 on AVX2 and AVX-512 uses F16C's instructions, which round the same. Found through detail::convert_kernels() (src/dispatch.h).
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 
@@ -122,8 +123,37 @@ void BF16ToF32(const std::uint16_t* in, float* out, std::size_t n) {
   });
 }
 
+// Whether any of n float64 results may lie near a midpoint of a 16-bit type of kMant
+// explicit mantissa bits and least normal 2^kEmin (src/settle.cc's filter, maybe_near, on
+// whole vectors): the result's float32 rounding, moved up by 2^kEmin below it, has a
+// midpoint's low bits. Out of float32's range the demotion gives inf (never a midpoint).
+template <int kMant, int kEmin>
+bool AnyMaybeNear(const double* in, std::size_t n) {
+  const hn::ScalableTag<double> dd;
+  const hn::Rebind<float, decltype(dd)> df;
+  const hn::RebindToUnsigned<decltype(df)> du;
+  const std::size_t N = hn::Lanes(dd);
+  const auto min = hn::Set(df, static_cast<float>(std::ldexp(1.0, kEmin)));
+  const auto low = hn::Set(du, (1u << (23 - kMant)) - 1), half = hn::Set(du, 1u << (22 - kMant));
+  auto any = hn::Zero(du);
+  const auto test = [&](hn::Vec<decltype(dd)> v) {
+    auto r = hn::Abs(hn::DemoteTo(df, v));
+    r = hn::IfThenElse(hn::Lt(r, min), hn::Add(r, min), r);
+    any = hn::Or(any, hn::VecFromMask(du, hn::Eq(hn::And(hn::BitCast(du, r), low), half)));
+  };
+  std::size_t i = 0;
+  for (; i + N <= n; i += N) test(hn::LoadU(dd, in + i));
+  if (i < n) {
+    HWY_ALIGN double a[hn::MaxLanes(decltype(dd)())] = {};
+    std::copy(in + i, in + n, a);
+    test(hn::Load(dd, a));
+  }
+  return !hn::AllFalse(du, hn::MaskFromVec(any));
+}
+
 const detail::ConvertKernels& convert_entry() {
-  static constexpr detail::ConvertKernels kEntry = {&F16ToF32, &F32ToF16, &BF16ToF32, &F32ToBF16};
+  static constexpr detail::ConvertKernels kEntry = {&F16ToF32, &F32ToF16, &BF16ToF32, &F32ToBF16,
+                                                    &AnyMaybeNear<10, -14>, &AnyMaybeNear<7, -126>};
   return kEntry;
 }
 
