@@ -25,18 +25,7 @@
 namespace actfn {
 
 void detail::f64_to_f32_odd(const double* in, float* out, std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) {
-    const double d = in[i];
-    float r = static_cast<float>(d);
-    if (static_cast<double>(r) != d && d == d) {  // inexact (NaN aside): truncate, set bit 0
-      std::uint32_t b;
-      std::memcpy(&b, &r, sizeof b);
-      if (std::fabs(static_cast<double>(r)) > std::fabs(d)) --b;  // r rounded away from 0
-      b |= 1;
-      std::memcpy(&r, &b, sizeof b);
-    }
-    out[i] = r;
-  }
+  detail::convert_kernels().f64_to_f32_odd(in, out, n);
 }
 
 namespace {

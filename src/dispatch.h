@@ -95,6 +95,7 @@ struct ConvertKernels {
   void (*f32_to_f16)(const float* in, std::uint16_t* out, std::size_t n);
   void (*bf16_to_f32)(const std::uint16_t* in, float* out, std::size_t n);
   void (*f32_to_bf16)(const float* in, std::uint16_t* out, std::size_t n);
+  void (*f64_to_f32_odd)(const double* in, float* out, std::size_t n);  // as below
   // Whether any of n float64 values may lie within a few float64 ULP of a float16 (bfloat16)
   // midpoint: src/settle.cc's filter, which never misses one.
   bool (*f64_maybe_near_f16)(const double* in, std::size_t n);

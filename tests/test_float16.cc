@@ -200,12 +200,53 @@ TEST(Float16, TypedApiAndAxisFunctions) {
   EXPECT_THROW(sigmoid(w.data(), w.data() + 1, 3), Error);
 }
 
-// The fast tier's SIMD conversions (src/units/convert.cc), on every target: widening every
+// The SIMD conversions (src/units/convert.cc), on every target: widening every
 // 16-bit value exactly, and narrowing as the scalar types round (to nearest even, once) for
 // every bfloat16 and float16 neighbourhood: each value, the midpoints to its neighbours and
 // one float32 ULP either side of them, NaN, infinities and the overflow threshold.
 class Convert : public test::OnEveryTarget {};
 
+// f64 -> f32 rounded to odd -> 16-bit rounded to nearest even is the f64's correct rounding
+// (the exact tier's arrays go back to 16 bits that way), on every target: against the scalar types'
+// conversion from double, on random doubles and on doubles just off every kind of midpoint.
+TEST_P(Convert, RoundToOddThenNearestIsCorrectRounding) {
+  const auto& c = detail::convert_kernels();
+  std::mt19937_64 rng(3);
+  std::vector<double> v;
+  for (int i = 0; i < 200000; ++i) {
+    std::uint64_t b = rng();
+    b = (b & ~(std::uint64_t{0x7ff} << 52)) | ((std::uint64_t{1023 - 40 + rng() % 60}) << 52);
+    double d;
+    std::memcpy(&d, &b, sizeof d);
+    v.push_back(d);
+  }
+  // Midpoints of float16 and bfloat16 neighbours, and a few f64 ulps either side of them.
+  for (int i = 0; i < 20000; ++i) {
+    const std::uint16_t h = static_cast<std::uint16_t>(rng() & 0x7bff);
+    for (const double mid : {(static_cast<double>(float16::from_bits(h)) +
+                              static_cast<double>(float16::from_bits(static_cast<std::uint16_t>(h + 1)))) / 2,
+                             (static_cast<double>(bfloat16::from_bits(h)) +
+                              static_cast<double>(bfloat16::from_bits(static_cast<std::uint16_t>(h + 1)))) / 2}) {
+      for (int k = -2; k <= 2; ++k) {
+        double d = mid;
+        for (int s = 0; s < std::abs(k); ++s) d = std::nextafter(d, k < 0 ? -INFINITY : INFINITY);
+        v.push_back(d);
+        v.push_back(-d);
+      }
+    }
+  }
+  v.insert(v.end(), {0.0, -0.0, 1e-300, -1e-300, 1e300, -1e300, INFINITY, -INFINITY, 65520.0,
+                     65519.99, 3.4e38, 3.3961e38});
+  std::vector<float> odd(v.size());
+  c.f64_to_f32_odd(v.data(), odd.data(), v.size());
+  std::vector<std::uint16_t> h(v.size()), b(v.size());
+  c.f32_to_f16(odd.data(), h.data(), v.size());
+  c.f32_to_bf16(odd.data(), b.data(), v.size());
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    ASSERT_EQ(h[i], float16(v[i]).bits) << v[i];
+    ASSERT_EQ(b[i], bfloat16(v[i]).bits) << v[i];
+  }
+}
 TEST_P(Convert, MatchesTheScalarTypes) {
   const auto& c = detail::convert_kernels();
   std::vector<std::uint16_t> bits(65536);
@@ -254,52 +295,52 @@ TEST_P(Convert, MatchesTheScalarTypes) {
     }
   }
 }
+// The exact tier's filter for results near a 16-bit midpoint (src/settle.cc) never misses
+// one: every float16 and bfloat16 midpoint (random ones, the subnormal range, the overflow
+// threshold, the least subnormal's half) and the float64 values up to 32 ULP either side of
+// it pass, one at a time and inside a vector; random results rarely do.
+TEST_P(Convert, MidpointFilterNeverMisses) {
+  const auto& c = detail::convert_kernels();
+  std::mt19937_64 rng(5);
+  for (const bool bf : {false, true}) {
+    SCOPED_TRACE(bf ? "bfloat16" : "float16");
+    const auto filter = bf ? c.f64_maybe_near_bf16 : c.f64_maybe_near_f16;
+    const auto value = [&](std::uint16_t h) {
+      return bf ? static_cast<double>(bfloat16::from_bits(h)) : static_cast<double>(float16::from_bits(h));
+    };
+    std::vector<double> mids = {value(1) / 2, bf ? 3.3961e38 : 65520.0};
+    for (std::uint16_t h = 0; h < 40; ++h) mids.push_back((value(h) + value(h + 1)) / 2);  // subnormal
+    const std::uint16_t top = bf ? 0x7f7f : 0x7bff;  // the largest finite
+    for (int i = 0; i < 3000; ++i) {
+      const auto h = static_cast<std::uint16_t>(rng() % top);
+      mids.push_back((value(h) + value(static_cast<std::uint16_t>(h + 1))) / 2);
+    }
+    mids[1] = (value(top) + 2 * value(top) - value(static_cast<std::uint16_t>(top - 1))) / 2;
+    std::vector<double> block(8, 0.3);
+    for (const double mid : mids) {
+      for (int k = -32; k <= 32; ++k) {
+        double d = mid;
+        for (int j = 0; j < std::abs(k); ++j) d = std::nextafter(d, k < 0 ? 0.0 : INFINITY);
+        for (const double v : {d, -d}) {
+          ASSERT_TRUE(filter(&v, 1)) << v << " near " << mid;
+          block[5] = v;
+          ASSERT_TRUE(filter(block.data(), block.size())) << v;
+        }
+      }
+    }
+    std::size_t passed = 0;
+    std::vector<double> r(1);
+    for (int i = 0; i < 100000; ++i) {
+      r[0] = std::ldexp(static_cast<double>(rng() >> 11), -53 - static_cast<int>(rng() % 20));
+      passed += filter(r.data(), 1);
+    }
+    EXPECT_LT(passed, 100u);  // about 2^-13 (float16), 2^-16 (bfloat16) of them
+  }
+}
 ACTFN_ON_EVERY_TARGET(Convert);
 
 // The fast tier's 16-bit arrays: computed in f32 (fast kernels) and rounded once, within 1 ULP
 // of the 16-bit type (its exact tier: the correctly rounded value, nearly), every value.
-// f64 -> f32 rounded to odd -> 16-bit rounded to nearest even is the f64's correct rounding
-// (the exact tier's arrays go back to 16 bits that way): against the scalar types'
-// conversion from double, on random doubles and on doubles just off every kind of midpoint.
-TEST(Float16, RoundToOddThenNearestIsCorrectRounding) {
-  const auto& c = detail::convert_kernels();
-  std::mt19937_64 rng(3);
-  std::vector<double> v;
-  for (int i = 0; i < 200000; ++i) {
-    std::uint64_t b = rng();
-    b = (b & ~(std::uint64_t{0x7ff} << 52)) | ((std::uint64_t{1023 - 40 + rng() % 60}) << 52);
-    double d;
-    std::memcpy(&d, &b, sizeof d);
-    v.push_back(d);
-  }
-  // Midpoints of float16 and bfloat16 neighbours, and a few f64 ulps either side of them.
-  for (int i = 0; i < 20000; ++i) {
-    const std::uint16_t h = static_cast<std::uint16_t>(rng() & 0x7bff);
-    for (const double mid : {(static_cast<double>(float16::from_bits(h)) +
-                              static_cast<double>(float16::from_bits(static_cast<std::uint16_t>(h + 1)))) / 2,
-                             (static_cast<double>(bfloat16::from_bits(h)) +
-                              static_cast<double>(bfloat16::from_bits(static_cast<std::uint16_t>(h + 1)))) / 2}) {
-      for (int k = -2; k <= 2; ++k) {
-        double d = mid;
-        for (int s = 0; s < std::abs(k); ++s) d = std::nextafter(d, k < 0 ? -INFINITY : INFINITY);
-        v.push_back(d);
-        v.push_back(-d);
-      }
-    }
-  }
-  v.insert(v.end(), {0.0, -0.0, 1e-300, -1e-300, 1e300, -1e300, INFINITY, -INFINITY, 65520.0,
-                     65519.99, 3.4e38, 3.3961e38});
-  std::vector<float> odd(v.size());
-  detail::f64_to_f32_odd(v.data(), odd.data(), v.size());
-  std::vector<std::uint16_t> h(v.size()), b(v.size());
-  c.f32_to_f16(odd.data(), h.data(), v.size());
-  c.f32_to_bf16(odd.data(), b.data(), v.size());
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    ASSERT_EQ(h[i], float16(v[i]).bits) << v[i];
-    ASSERT_EQ(b[i], bfloat16(v[i]).bits) << v[i];
-  }
-}
-
 TEST(Float16, FastTierWithinOneUlp) {
   std::vector<float16> x(65536), ye(65536), yf(65536);
   for (std::uint32_t b = 0; b < 65536; ++b) x[b] = float16::from_bits(static_cast<std::uint16_t>(b));

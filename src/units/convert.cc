@@ -123,6 +123,32 @@ void BF16ToF32(const std::uint16_t* in, float* out, std::size_t n) {
   });
 }
 
+// float64 to float32 rounded to odd: truncated toward zero and the last bit set where the
+// conversion is inexact, so that rounding the float32 once more to a 16-bit type (two and
+// more bits fewer) is the float64's correct rounding. The conversion's own rounding to
+// nearest is undone where it went away from zero; whether it did, and whether it was
+// inexact, are float64 comparisons carried to the float32 lanes as -1, 1 or 0.
+void F64ToF32Odd(const double* in, float* out, std::size_t n) {
+  const hn::ScalableTag<double> dd;
+  const hn::Rebind<float, decltype(dd)> df;
+  const hn::RebindToUnsigned<decltype(df)> du;
+  Convert(dd, df, in, out, n, [&](hn::Vec<decltype(dd)> v) {
+    auto r = hn::DemoteTo(df, v);
+#if HWY_TARGET == HWY_SCALAR  // its DemoteTo saturates infinities to the largest float
+    if (std::isinf(hn::GetLane(v))) r = hn::Set(df, static_cast<float>(hn::GetLane(v)));
+#endif
+    const auto back = hn::PromoteTo(dd, r);
+    const auto inexact = hn::AndNot(hn::IsNaN(v), hn::Ne(back, v));
+    const auto code = hn::IfThenElseZero(
+        inexact, hn::IfThenElse(hn::Gt(hn::Abs(back), hn::Abs(v)), hn::Set(dd, -1.0), hn::Set(dd, 1.0)));
+    const auto c = hn::DemoteTo(df, code);
+    auto b = hn::BitCast(du, r);
+    b = hn::Add(b, hn::BitCast(du, hn::VecFromMask(df, hn::Lt(c, hn::Zero(df)))));  // -1: truncate
+    b = hn::Or(b, hn::And(hn::BitCast(du, hn::VecFromMask(df, hn::Ne(c, hn::Zero(df)))), hn::Set(du, 1u)));
+    return hn::BitCast(df, b);
+  });
+}
+
 // Whether any of n float64 results may lie near a midpoint of a 16-bit type of kMant
 // explicit mantissa bits and least normal 2^kEmin (src/settle.cc's filter, maybe_near, on
 // whole vectors): the result's float32 rounding, moved up by 2^kEmin below it, has a
@@ -152,7 +178,7 @@ bool AnyMaybeNear(const double* in, std::size_t n) {
 }
 
 const detail::ConvertKernels& convert_entry() {
-  static constexpr detail::ConvertKernels kEntry = {&F16ToF32, &F32ToF16, &BF16ToF32, &F32ToBF16,
+  static constexpr detail::ConvertKernels kEntry = {&F16ToF32, &F32ToF16, &BF16ToF32, &F32ToBF16, &F64ToF32Odd,
                                                     &AnyMaybeNear<10, -14>, &AnyMaybeNear<7, -126>};
   return kEntry;
 }
