@@ -1,10 +1,11 @@
-// Benchmarks for every registered function, forward and backward, f32 and f64, at
-// n = 4096 (in cache), 2^20 and 2^24 (memory), next to a plain copy of the same bytes: the
-// bandwidth limit no elementwise function can beat.
+// Benchmarks for every registered function, forward and backward, f32, f64, f16 and bf16,
+// at n = 4096 (in cache), 2^20 and 2^24 (memory), next to a plain copy of the same bytes: the
+// bandwidth limit no elementwise function can beat. <fn>/... is the exact tier's forward,
+// <fn>.fast/... the fast tier's (Accuracy::fast), <fn>_backward/... the backward.
 //
 //   make bench                                   all of them
 //   build/bench/actfn_bench --benchmark_filter='sigmoid|relu/|copy'
-//   build/bench/actfn_bench --target AVX2 --benchmark_filter=mish/f32/4096
+//   build/bench/actfn_bench --target AVX2 --benchmark_filter='^leaky_relu(.fast)?/(f32|f16)/4096'
 //
 // Counters: time_per_elt (seconds per element, with an SI prefix: 250p = 0.25 ns) and bytes_per_second (bytes read + written).
 // Softmax-family functions run on rows of 1024 along the last axis.
@@ -47,12 +48,12 @@ actfn::Axis shape_of(const actfn::Op& op, std::size_t n) {
 }
 
 template <class T>
-void forward(benchmark::State& state, const actfn::Op* op, std::size_t n) {
+void forward(benchmark::State& state, const actfn::Op* op, std::size_t n, actfn::Accuracy acc) {
   const auto x = inputs<T>(n);
   std::vector<T> y(n);
   const actfn::Axis a = shape_of(*op, n);
   for (auto _ : state) {
-    actfn::forward(*op, x.data(), y.data(), a);
+    actfn::forward(*op, x.data(), y.data(), a, {}, acc);
     benchmark::DoNotOptimize(y.data());
     benchmark::ClobberMemory();
   }
@@ -94,7 +95,10 @@ void register_type(const char* type) {
     const std::string suffix = std::string("/") + type + "/" + std::to_string(n);
     benchmark::RegisterBenchmark(("copy" + suffix).c_str(), copy<T>, n);
     for (const actfn::Op& op : actfn::ops()) {
-      benchmark::RegisterBenchmark((std::string(op.name) + suffix).c_str(), forward<T>, &op, n);
+      benchmark::RegisterBenchmark((std::string(op.name) + suffix).c_str(), forward<T>, &op, n,
+                                   actfn::Accuracy::exact);
+      benchmark::RegisterBenchmark((std::string(op.name) + ".fast" + suffix).c_str(), forward<T>,
+                                   &op, n, actfn::Accuracy::fast);
       benchmark::RegisterBenchmark((std::string(op.name) + "_backward" + suffix).c_str(),
                                    backward<T>, &op, n);
     }
@@ -121,6 +125,8 @@ int main(int argc, char** argv) {
   }
   register_type<float>("f32");
   register_type<double>("f64");
+  register_type<actfn::float16>("f16");
+  register_type<actfn::bfloat16>("bf16");
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

@@ -173,6 +173,9 @@ inline constexpr Spec squared_relu{
 #define ACTFN_KERNELS_RELU_INL_H_
 #endif
 
+#include <cstdint>
+#include <cstring>
+
 #include "hwy/highway.h"
 #include "map-inl.h"
 #include "math-inl.h"
@@ -187,30 +190,86 @@ HWY_INLINE V Step(D d, M pass, V other) {
   return hn::IfThenElse(pass, hn::Set(d, 1), other);
 }
 
-// x > 0 ? x : a x, and its derivative: leaky_relu, prelu, rrelu.
-// a + a_lo: the slope as a double-word where the lanes cannot hold it (f32 lanes, the f64
-// parameter): a x + a_lo x rounds once, as the f64 product rounded to f32 would (alpha x
-// with alpha rounded to f32 first rounds twice: 1.4 ULP).
+// x alpha rounded once to float: the float64 product and its exact error (an FMA; NaN where
+// the product is inf or NaN, then unused) give the product rounded to odd, whose rounding to float is then the correct one (53 bits hold
+// float's 24 and two more), subnormal results included.
+inline float ProductRoundedOnce(float x, double alpha) {
+  const double p = static_cast<double>(x) * alpha;
+  const double e = std::fma(static_cast<double>(x), alpha, -p);
+  std::uint64_t b;
+  std::memcpy(&b, &p, sizeof b);
+  const double odd = e != 0 && (b & 1) == 0 ? std::nextafter(p, e > 0 ? HUGE_VAL : -HUGE_VAL) : p;
+  // At and beyond FLT_MAX + half its ULP the rounding is inf (a float conversion out of range
+  // is undefined).
+  if (std::fabs(odd) >= 0x1.ffffffp127) return static_cast<float>(std::copysign(HUGE_VAL, odd));
+  return static_cast<float>(odd);
+}
+
+// x > 0 ? x : alpha x, and its derivative: leaky_relu, prelu, rrelu. a + a_lo: the slope as
+// a double-word of the lanes' type (a_lo = 0 on f64 lanes, where a x rounds once).
+//
+// The fast tier's (SlopeFaithful): a x + a_lo x rounded once, within 0.5 + 2^-24 ULP (alpha
+// rounded to f32 first would round twice: 1.4 ULP); 0.74 in f32's subnormals (a double
+// rounding at 2^64 scale and back).
+//
+// The exact tier's (Slope), float32 lanes (FMA targets): alpha x correctly rounded. y = a x
+// + a_lo x, rounded once, is within 2^-24 ULP of alpha x before its rounding (a_lo x's own
+// rounding and alpha - a - a_lo: 2^-48 relative each), so it is the correct rounding unless
+// alpha x lies that close to a midpoint: lanes whose residual |a x - y + a_lo x| (the FMA
+// keeps a x - y exact) is within 2^-14 of half y's ULP (about 2^-14 of the products), results
+// below 2^-100 (where a_lo x loses bits) or from 2^126 on, infinities and NaN, and every lane
+// of an alpha beyond 2^+-100, are rounded from alpha itself, one lane at a time
+// (ProductRoundedOnce). An alpha that float32 holds needs none of it: a x rounds once.
 template <class D, class V>
-HWY_INLINE V Slope(D d, V x, V a, V a_lo) {
-  V ax;
+HWY_INLINE V SlopeFaithful(D d, V x, V a, V a_lo) {
+  V ax = hn::MulAdd(a, x, hn::IfThenElseZero(hn::IsFinite(x), hn::Mul(a_lo, x)));
   if constexpr (kNativeF32<D>) {
     // Products in the subnormals: x scaled up by 2^64 first, so that a_lo x keeps its bits
     // and the sum rounds at full precision before the scaling back (0.98 ULP otherwise).
-    // (Double rounding there: within 0.75 ULP.)
-    ax = hn::MulAdd(a, x, hn::IfThenElseZero(hn::IsFinite(x), hn::Mul(a_lo, x)));
     const auto tiny = hn::Lt(hn::Abs(x), Const(d, 0x1p-90));
     if (HWY_UNLIKELY(!hn::AllFalse(d, tiny))) {
       const V xs = hn::Mul(x, Const(d, 0x1p64));
       const V axs = hn::Mul(hn::MulAdd(a, xs, hn::Mul(a_lo, xs)), Const(d, 0x1p-64));
       ax = hn::IfThenElse(tiny, axs, ax);
     }
-    ax = hn::IfThenElse(hn::Eq(ax, hn::Zero(d)), hn::Mul(a, x), ax);  // a x's signed zero
-  } else {
-    ax = hn::MulAdd(a, x, hn::IfThenElseZero(hn::IsFinite(x), hn::Mul(a_lo, x)));
   }
+  ax = hn::IfThenElse(hn::Eq(ax, hn::Zero(d)), hn::Mul(a, x), ax);  // a x's signed zero
   return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), x, ax);
 }
+// Slope's rare lanes, one at a time (out of line: the loop keeps its registers).
+template <class D, class V, class M>
+HWY_NOINLINE V SlopeRare(D d, V x, V ax, M rare, double alpha) {
+  HWY_ALIGN float lanes[hn::MaxLanes(D())];
+  hn::Store(x, d, lanes);
+  for (std::size_t i = 0; i < hn::Lanes(d); ++i) lanes[i] = ProductRoundedOnce(lanes[i], alpha);
+  return hn::IfThenElse(rare, hn::Load(d, lanes), ax);
+}
+template <class D, class V>
+HWY_INLINE V Slope(D d, V x, V a, V a_lo, double alpha) {
+  if constexpr (!kNativeF32<D>) {
+    return SlopeFaithful(d, x, a, a_lo);
+  } else {
+    const double m = std::fabs(alpha);
+    const bool in_range = m == 0 || (m >= 0x1p-100 && m <= 0x1p100);
+    if (in_range && static_cast<double>(static_cast<float>(alpha)) == alpha)
+      return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), x, hn::Mul(a, x));
+    const V lo = hn::Mul(a_lo, x);
+    V ax = hn::MulAdd(a, x, lo);
+    const hn::RebindToSigned<D> di;
+    const auto bits = hn::BitCast(di, hn::Abs(ax));
+    const V half = hn::Mul(hn::BitCast(d, hn::And(bits, hn::Set(di, 0x7f800000))), Const(d, 0x1p-24));
+    const V res = hn::Abs(hn::Add(hn::MulSub(a, x, ax), lo));
+    const auto zero = hn::Eq(x, hn::Zero(d));
+    auto rare = hn::Gt(res, hn::Mul(half, Const(d, 1 - 0x1p-14)));
+    rare = hn::Or(rare, hn::RebindMask(d, hn::Lt(bits, hn::Set(di, 0x0d800000))));   // < 2^-100
+    rare = hn::Or(rare, hn::RebindMask(d, hn::Gt(bits, hn::Set(di, 0x7e7fffff))));  // >= 2^126
+    rare = in_range ? hn::AndNot(zero, rare) : hn::FirstN(d, hn::Lanes(d));
+    ax = hn::IfThenElse(zero, hn::Mul(a, x), ax);  // a x's signed zero
+    if (HWY_UNLIKELY(!hn::AllFalse(d, rare))) ax = SlopeRare(d, x, ax, rare, alpha);
+    return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), x, ax);
+  }
+}
+
 template <class D, class V>
 HWY_INLINE V SlopeGrad(D d, V dy, V x, V a, V a_lo) {
   const V neg = hn::MulAdd(dy, a, hn::IfThenElseZero(hn::IsFinite(dy), hn::Mul(dy, a_lo)));
@@ -255,12 +314,14 @@ struct Relu : Kernel {
 
 struct LeakyRelu : Kernel {
   static constexpr std::size_t kAlpha = spec::leaky_relu.param("alpha");
-  // alpha x rounded once from the f64 alpha as a double-word of the lanes' type (FMA; without
-  // it, f32 goes through f64).
+  // alpha x correctly rounded in f32 lanes (FMA; without it, f32 goes through f64).
   static constexpr bool kF32ViaF64 = !kFma;
   using Kernel::Kernel;
+  static constexpr bool kFast = true;  // SlopeFaithful: 0.5 + 2^-24 ULP, not correctly rounded
   template <class D, class V>
-  HWY_INLINE V Forward(D d, V x) const { return Slope(d, x, P(d, kAlpha), PLo(d, kAlpha)); }
+  HWY_INLINE V Forward(D d, V x) const { return Slope(d, x, P(d, kAlpha), PLo(d, kAlpha), p[kAlpha]); }
+  template <class D, class V>
+  HWY_INLINE V ForwardFast(D d, V x) const { return SlopeFaithful(d, x, P(d, kAlpha), PLo(d, kAlpha)); }
   template <class D, class V>
   HWY_INLINE V BackwardX(D d, V dy, V x) const {
     return SlopeGrad(d, dy, x, P(d, kAlpha), PLo(d, kAlpha));
@@ -286,8 +347,13 @@ struct Rrelu : Kernel {
     const double a = (p[kLower] + p[kUpper]) / 2;
     return Const(d, a - static_cast<double>(static_cast<hn::TFromD<D>>(a)));
   }
+  static constexpr bool kFast = true;  // as leaky_relu
   template <class D, class V>
-  HWY_INLINE V Forward(D d, V x) const { return Slope(d, x, Alpha(d), AlphaLo(d)); }
+  HWY_INLINE V Forward(D d, V x) const {
+    return Slope(d, x, Alpha(d), AlphaLo(d), (p[kLower] + p[kUpper]) / 2);
+  }
+  template <class D, class V>
+  HWY_INLINE V ForwardFast(D d, V x) const { return SlopeFaithful(d, x, Alpha(d), AlphaLo(d)); }
   template <class D, class V>
   HWY_INLINE V BackwardX(D d, V dy, V x) const {
     return SlopeGrad(d, dy, x, Alpha(d), AlphaLo(d));

@@ -150,10 +150,12 @@ def main(paths):
         "  then the figure that says the backward is right. Maxima are rounded up to 0.001.\n")
     o.append(
         "How float32 is computed (src/map-inl.h, src/math-inl.h): on FMA targets sigmoid, silu,\n"
-        "swish, quick_gelu, gelu, tanh, elu, selu, celu, softplus, logsigmoid, mish,\n"
-        "leaky_relu, prelu, rrelu and the softmax family run native float32 kernels whose steps are float32\n"
-        "double-words (an exp good to 2^-29, log1p, quotients corrected once): within 1 ULP,\n"
-        "0.6-0.9 at worst, for speed (16 lanes per AVX-512 vector). Every other function, and\n"
+        "swish, quick_gelu, gelu, tanh, elu, selu, celu, softplus, logsigmoid, mish and the\n"
+        "softmax family run native float32 kernels whose steps are float32 double-words (an exp\n"
+        "good to 2^-29, log1p, quotients corrected once): within 1 ULP, 0.6-0.9 at worst, for\n"
+        "speed (16 lanes per AVX-512 vector); leaky_relu, prelu and rrelu's alpha x is correctly\n"
+        "rounded in float32 lanes (alpha as three floats, the products near a midpoint redone from\n"
+        "the float64 alpha one at a time). Every other function, and\n"
         "every function on targets without FMA, computes float32 in float64 lanes with plain\n"
         "float64 steps and rounds once: 0.5 ULP but for a double rounding at rare inputs.\n"
         "float16 and bfloat16 go through the float64 kernels and round once, correctly: a\n"
