@@ -497,12 +497,23 @@ HWY_INLINE V CosNaN(D d, V x) {
 
 // exp(-x^2 * h) for h = 1 or 1/2, with x^2 formed exactly: rounding x^2 first would cost
 // x^2 * eps relative (100 ULP at x = 10).
+// f64 data: the double-word exp fed x^2's low part, hi + lo rounded once (1.10 ULP when the
+// rounded exp was corrected by (1 - lo h) instead).
 template <class D, class V>
 HWY_INLINE V ExpNegSquare(D d, V x, double h) {
   V lo;
   const V hi = TwoProducts(d, x, x, lo);
-  const V e = ExpNaN(d, hn::Mul(hi, Const(d, -h)));
-  return hn::NegMulAdd(e, hn::Mul(lo, Const(d, h)), e);  // e * (1 - lo * h)
+  const V z = hn::Mul(hi, Const(d, -h));  // exact: h is 1 or 1/2
+  if constexpr (kDoubleWord<D>) {
+    const auto inside = hn::Ge(z, Const(d, -745.2));  // false for NaN
+    V el;
+    const V eh = ExpDW(d, hn::IfThenElseZero(inside, z),
+                       hn::IfThenElseZero(inside, hn::Mul(lo, Const(d, -h))), el);
+    return hn::IfThenElse(inside, hn::Add(eh, el), ExpNaN(d, z));
+  } else {
+    const V e = ExpNaN(d, z);
+    return hn::NegMulAdd(e, hn::Mul(lo, Const(d, h)), e);  // e * (1 - lo * h)
+  }
 }
 
 // a * exp(z + zlo) where exp(z) would be subnormal (z < -700; f64 only, f32 results never

@@ -214,6 +214,8 @@ HWY_INLINE void SoftmaxColumns(D d, const T* x, T* y, std::size_t n, std::size_t
   V ls_lo = hn::Zero(d), ls_f32 = t, lse = t;
   if constexpr (kExact32) {
     if (o.mode != Mode::kSoftmax) LogOfLineF32(d, sum, m, t, ls_f32, ls_lo, lse);
+  } else if constexpr (kDoubleWord<decltype(d)> && !kFast) {
+    if (o.mode == Mode::kLogSumExp) lse = LogSumExpDW(d, sum, m, lse);
   }
   if (o.mode == Mode::kLogSumExp) {
     hn::StoreU(lse, d, y);
@@ -331,6 +333,8 @@ RowTotals<T> RowTotalsOf(const RowSum<LaneTag<T, kWide>>& tail, T m, const Softm
   V1 ls1_lo = hn::Zero(d1), ls1_f32 = t1, lse1 = t1;
   if constexpr (kExact32) {
     if (o.mode != Mode::kSoftmax) LogOfLineF32(d1, tail, m1, t1, ls1_f32, ls1_lo, lse1);
+  } else if constexpr (kDoubleWord<decltype(d1)> && !kFast) {
+    if (o.mode == Mode::kLogSumExp) lse1 = LogSumExpDW(d1, tail, m1, lse1);
   }
   if (o.mode == Mode::kLogSumExp) {
     *lse = hn::GetLane(lse1);

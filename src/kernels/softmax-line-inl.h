@@ -169,6 +169,21 @@ HWY_INLINE void LogOfLineF32(D d, const S& sum, V m, V t, V& ls, V& ls_lo, V& ls
   lse = hn::IfThenElse(hn::Or(hn::IsInf(m), hn::IsNaN(m)), m, hn::Load(d, r));
 }
 
+// f64 lanes: logsumexp's m + log1p(t) with t = (count - 1) + acc.s + acc.c as a double-word,
+// log1p's double-word (Log1pDW) and the sum with m rounded once (1.54 ULP from two roundings
+// where m and log1p(t) partly cancel). Where t or m is not finite, lse (LineTotal's) stands.
+template <class D, class S, class V>
+HWY_INLINE V LogSumExpDW(D d, const S& sum, V m, V lse) {
+  V e, tl;
+  const V th0 = TwoSums(hn::Sub(sum.count, hn::Set(d, 1)), sum.acc.s, e);
+  const V th = FastTwoSums(th0, hn::Add(e, sum.acc.c), tl);
+  const auto ok = hn::And(hn::IsFinite(th), hn::IsFinite(m));
+  V ll, se;
+  const V lh = Log1pDW(d, hn::IfThenElseZero(ok, th), hn::IfThenElseZero(ok, tl), ll);
+  const V sh = TwoSums(m, lh, se);
+  return hn::IfThenElse(ok, hn::Add(sh, hn::Add(se, ll)), lse);
+}
+
 // The sum of exp(x - m) is 1 + t, where t sums the other elements (and e - 1 of the maxima,
 // exactly: e = 1 but for the low part of a scaled x). Kept apart, t gives log(1 + t) as
 // log1p(t): log_softmax of a dominant logit is -1e-30, not 0 (pytorch#113708), and logsumexp
