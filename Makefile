@@ -11,6 +11,7 @@
 #   make accuracy  measure every function against MPFR and rewrite docs/accuracy.md (~30 min)
 #   make accuracy-fast  the same for the fast tier: docs/accuracy-fast.md (~30 min), and
 #   make accuracy-fast-exhaustive  its float32 over all 2^32 inputs for the bench set (~10 min)
+#   make accuracy-exact-exhaustive  the exact tier's native float32 kernels over all 2^32 (~1 h)
 #   make compare   install the peer libraries, measure actfn against them (bench/compare) and
 #                  rewrite docs/performance.md (~5 min)
 BUILD ?= build
@@ -47,7 +48,8 @@ SAN_FLAGS = -DCMAKE_BUILD_TYPE=Debug -DACTFN_BUILD_BENCH=OFF
 SAN_UB = undefined,float-cast-overflow,float-divide-by-zero
 
 .PHONY: all deps configure build demo test bench docs install clean python pytest sanitize fuzz fuzz-campaign \
-        accuracy accuracy-check accuracy-exhaustive accuracy-fast accuracy-fast-exhaustive compare
+        accuracy accuracy-check accuracy-exhaustive accuracy-exact-exhaustive accuracy-fast \
+        accuracy-fast-exhaustive compare
 
 all: build
 
@@ -207,6 +209,20 @@ accuracy-fast-exhaustive: build
 	  echo "docs/accuracy.md), in float32 ULP of that reference; NaN, infinities and signs must match"; \
 	  echo "the exact tier's. Measured $$(date -u +%F) at commit $$(git rev-parse --short HEAD)."; echo; \
 	  $(BUILD)/actfn-fast-exhaustive --markdown; } > docs/accuracy-fast-exhaustive.md
+
+# The exact tier's native float32 kernels over all 2^32 inputs, against its float64 kernel:
+# docs/accuracy-exact-exhaustive.md (a few minutes per function on two cores).
+EXACT_NATIVE = sigmoid tanh silu swish quick_gelu gelu elu selu celu softplus logsigmoid mish \
+  leaky_relu prelu rrelu
+accuracy-exact-exhaustive: build
+	{ echo "# The exact tier's float32 kernels over every float32"; echo; \
+	  echo "\`build/actfn-fast-exhaustive --exact --markdown\` (tools/accuracy/fast_exhaustive.cc): each"; \
+	  echo "native float32 kernel of the exact tier (the ones that do not round a float64 result:"; \
+	  echo "docs/accuracy.md, \"How float32 is computed\") at its default parameters on all 2^32"; \
+	  echo "inputs, against the exact tier's float64 result on the same input (itself within a few"; \
+	  echo "float64 ULP of the truth, 2^-29 float32 ULP), in float32 ULP of that reference; NaN,"; \
+	  echo "infinities and signs must match. Measured $$(date -u +%F) at commit $$(git rev-parse --short HEAD)."; echo; \
+	  $(BUILD)/actfn-fast-exhaustive --exact $(EXACT_NATIVE) --markdown; } > docs/accuracy-exact-exhaustive.md
 
 FUNCTIONS ?= sigmoid tanh gelu silu softplus elu
 accuracy-exhaustive: build

@@ -31,7 +31,9 @@ NOTES = {
     "ftswish": "x sigmoid(x) + T: the sum of a rounded product and T",
     "tanhexp": "tanh(e^x) takes the rounded e^x",
     "tanhshrink": "below |x| = 1 a Chebyshev series in double (Clenshaw), not double-word",
-    "hyper_sinh": "Highway's Sinh (x > 0) and x^3 / 4 with two roundings",
+    "hyper_sinh": "the forward is within 1 ULP since 2026-12-02 (double-words); the backward "
+                  "is not: cosh(x) / 3 as e^x / 6 + e^-x / 6 from rounded exponentials, 3 x^2 / 4 "
+                  "rounded twice",
     "gcu": "x cos(x) with Highway's Cos (3 ULP on |x| < 39000)",
     "snake": "sin^2(alpha x) / alpha with Highway's Sin",
     "poisson1": "(x - 1) e^-x: (x - 1) and the product rounded",
