@@ -24,9 +24,8 @@ PIECEWISE_ARITH = {"leaky_relu", "prelu", "rrelu", "softshrink", "squared_relu",
 # Why a target is missed, by function (shown under the targets).
 NOTES = {
     "gelu": "x Phi(x) through a fitted Mills ratio (two Chebyshev pieces, tools/fit): the fit's "
-            "own relative error (~2^-50) and the product's rounding; the tanh form: u = "
-            "sqrt(2/pi)(x + 0.044715 x^3) is formed in double-word but sigmoid(2u) is not fed "
-            "its low part",
+            "own relative error (~2^-50) and the product's rounding (the tanh form is within 1 ULP "
+            "since 2026-12-02: x (s + s_lo) rounded once)",
     "elish": "expm1(x) sigmoid(x) for x < 0: two rounded factors",
     "ftswish": "x sigmoid(x) + T: the sum of a rounded product and T",
     "tanhexp": "tanh(e^x) takes the rounded e^x",
