@@ -27,7 +27,11 @@ PYTHON ?= python3
 VENV ?= .venv
 # The Python side: a virtual environment with the test dependencies, and the package built
 # from this tree (pip install ., through scikit-build-core and the same CMake build).
-PY_DEPS = numpy scipy pytest hypothesis scikit-build-core ml_dtypes "dask[distributed]"
+# torch from PyPI (its Linux wheel brings CUDA libraries: ~5 GB, ~1.5 min at PyPI's speed;
+# Debian's python3-torch is 1.13, without torch.library.custom_op, and built for numpy 1.x).
+# The peers named in PY_REQUIRE must import: their tests fail instead of skipping.
+PY_DEPS = numpy scipy pytest hypothesis scikit-build-core ml_dtypes "dask[distributed]" torch
+PY_REQUIRE = torch
 
 FUZZ_SECONDS ?= 60
 FUZZ_SEED ?= 0
@@ -82,12 +86,12 @@ demo: build
 
 test: build python
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE slow
-	cd $(BUILD) && ../$(VENV)/bin/python -m pytest -q ../python/tests
+	cd $(BUILD) && ACTFN_REQUIRE=$(PY_REQUIRE) ../$(VENV)/bin/python -m pytest -q ../python/tests
 
 accuracy-check: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L slow
 
-$(VENV)/.deps: | deps
+$(VENV)/.deps: Makefile | deps
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
 	$(VENV)/bin/pip install -q $(PY_DEPS)
@@ -98,7 +102,7 @@ python: $(VENV)/.deps
 	CMAKE_BUILD_PARALLEL_LEVEL=$(JOBS) $(VENV)/bin/pip install -q --no-build-isolation .
 
 pytest: python
-	cd $(BUILD) && ../$(VENV)/bin/python -m pytest -q ../python/tests
+	cd $(BUILD) && ACTFN_REQUIRE=$(PY_REQUIRE) ../$(VENV)/bin/python -m pytest -q ../python/tests
 
 bench: build
 	$(BUILD)/bench/actfn_bench --benchmark_counters_tabular=true $(BENCH_ARGS)

@@ -484,10 +484,83 @@ PyObject* register_bfloat16(PyObject*, PyObject* arg) {
   Py_RETURN_NONE;
 }
 
+// call(op, backward, fast, dtype, from_y, a, b, out, outer, n, inner, params): one library call
+// on raw, contiguous, row-major buffers (addresses as integers), for the tensor libraries
+// (actfn.torch, actfn.jax) that own their memory and dtypes: forward reads x = a and writes
+// y = out; backward reads dy = a and the saved x or y (from_y) = b and writes dx = out.
+// dtype: 0 float32, 1 float64, 2 float16, 3 bfloat16. Sizes by kind as actfn.hpp's
+// forward/backward on Axis{outer, n, inner}. params are already bound (every one, in
+// registry order). The GIL is released for the call; invalid arguments raise ValueError.
+template <class T>
+void call_typed(const Op& op, bool back, actfn::Accuracy acc, bool from_y, std::uintptr_t a,
+                std::uintptr_t b, std::uintptr_t out, actfn::Axis ax, std::span<const double> ps) {
+  if (!back) {
+    actfn::forward(op, reinterpret_cast<const T*>(a), reinterpret_cast<T*>(out), ax, ps, acc);
+  } else {
+    actfn::backward(op, from_y ? actfn::Saved::y : actfn::Saved::x, reinterpret_cast<const T*>(a),
+                    reinterpret_cast<const T*>(b), reinterpret_cast<T*>(out), ax, ps, acc);
+  }
+}
+
+PyObject* call(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
+  if (nargs != 12) return PyErr_Format(PyExc_TypeError, "call: takes 12 arguments, got %zd", nargs);
+  long iv[5];
+  for (int i = 0; i < 5; ++i) {
+    iv[i] = PyLong_AsLong(args[i]);
+    if (iv[i] == -1 && PyErr_Occurred()) return nullptr;
+  }
+  std::size_t sv[6];
+  for (int i = 0; i < 6; ++i) {
+    sv[i] = PyLong_AsSize_t(args[5 + i]);
+    if (sv[i] == static_cast<std::size_t>(-1) && PyErr_Occurred()) return nullptr;
+  }
+  const auto& all = actfn::ops();
+  if (iv[0] < 0 || static_cast<std::size_t>(iv[0]) >= all.size() || iv[3] < 0 || iv[3] > 3) {
+    return PyErr_Format(PyExc_ValueError, "call: no function %ld or dtype %ld", iv[0], iv[3]);
+  }
+  PyObject* pt = args[11];
+  if (!PyTuple_Check(pt) || PyTuple_GET_SIZE(pt) > static_cast<Py_ssize_t>(actfn::kMaxParams)) {
+    return PyErr_Format(PyExc_TypeError, "call: params must be a tuple of at most %d floats",
+                        static_cast<int>(actfn::kMaxParams));
+  }
+  double p[actfn::kMaxParams];
+  const Py_ssize_t k = PyTuple_GET_SIZE(pt);
+  for (Py_ssize_t q = 0; q < k; ++q) {
+    p[q] = PyFloat_AsDouble(PyTuple_GET_ITEM(pt, q));
+    if (p[q] == -1 && PyErr_Occurred()) return nullptr;
+  }
+  const Op& op = all[static_cast<std::size_t>(iv[0])];
+  const bool back = iv[1] != 0, from_y = iv[4] != 0;
+  const auto acc = iv[2] != 0 ? actfn::Accuracy::fast : actfn::Accuracy::exact;
+  const actfn::Axis ax{sv[3], sv[4], sv[5]};
+  const std::span<const double> ps(p, static_cast<std::size_t>(k));
+  std::string error;
+  Py_BEGIN_ALLOW_THREADS
+  try {
+    switch (iv[3]) {
+      case 0: call_typed<float>(op, back, acc, from_y, sv[0], sv[1], sv[2], ax, ps); break;
+      case 1: call_typed<double>(op, back, acc, from_y, sv[0], sv[1], sv[2], ax, ps); break;
+      case 2: call_typed<half>(op, back, acc, from_y, sv[0], sv[1], sv[2], ax, ps); break;
+      default: call_typed<bf16>(op, back, acc, from_y, sv[0], sv[1], sv[2], ax, ps); break;
+    }
+  } catch (const actfn::Error& e) {
+    error = e.what();
+  }
+  std::feclearexcept(FE_ALL_EXCEPT);
+  Py_END_ALLOW_THREADS
+  if (!error.empty()) {
+    PyErr_SetString(PyExc_ValueError, error.c_str());
+    return nullptr;
+  }
+  Py_RETURN_NONE;
+}
+
 PyMethodDef methods[] = {
     {"register_bfloat16", register_bfloat16, METH_O, "Adds bfloat16 loops (ml_dtypes) to every ufunc."},
     {"functions", functions, METH_NOARGS, "The registry: one dict per function."},
     {"check", check, METH_VARARGS, "check(name, *params): ValueError when they are invalid."},
+    {"call", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(call)), METH_FASTCALL,
+     "call(op, backward, fast, dtype, from_y, a, b, out, outer, n, inner, params): one call on raw buffers."},
     {nullptr, nullptr, 0, nullptr}};
 
 PyModuleDef module = {PyModuleDef_HEAD_INIT, "_actfn", "actfn's ufuncs (see the actfn package).", -1, methods};

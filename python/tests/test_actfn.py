@@ -1,6 +1,6 @@
 """The Python package: the seed, every function against numpy/scipy formulas, ufunc
 behaviour (dtypes, strides, out=, where=, broadcasting), gradients, the softmax family and its
-options, errors, Dask on a local cluster, and PyTorch when installed."""
+options, errors, Dask on a local cluster (PyTorch: test_torch.py)."""
 
 import math
 
@@ -347,50 +347,6 @@ def test_dask_local_cluster():
         l = actfn.leaky_relu(d, alpha=0.1)
         np.testing.assert_array_equal(l.compute(), actfn.leaky_relu(x, alpha=0.1))
         assert len(client.scheduler_info()["workers"]) == 2
-
-
-# actfn name -> (torch.nn.functional callable, actfn keyword parameters matching it)
-TORCH_PEERS = {
-    "relu": ("relu", {}), "leaky_relu": ("leaky_relu", {}), "elu": ("elu", {}),
-    "selu": ("selu", {}), "celu": ("celu", {}), "gelu": ("gelu", {}),
-    "silu": ("silu", {}), "mish": ("mish", {}), "softplus": ("softplus", {}),
-    "hardtanh": ("hardtanh", {}), "relu6": ("relu6", {}), "hardsigmoid": ("hardsigmoid", {}),
-    "hardswish": ("hardswish", {}), "logsigmoid": ("logsigmoid", {}), "softsign": ("softsign", {}),
-    "tanhshrink": ("tanhshrink", {}), "hardshrink": ("hardshrink", {}),
-    "softshrink": ("softshrink", {}), "sigmoid": ("sigmoid", {}), "tanh": ("tanh", {}),
-}
-
-
-@pytest.mark.parametrize("name", sorted(TORCH_PEERS))
-def test_torch_values_and_gradients(name):
-    torch = pytest.importorskip("torch")
-    import actfn.torch as aft
-    f = getattr(torch.nn.functional, TORCH_PEERS[name][0], None) or getattr(torch, name)
-    t = torch.linspace(-4.013, 4, 41, dtype=torch.float64, requires_grad=True)
-    mine = getattr(aft, name)(t)
-    theirs = f(t)
-    np.testing.assert_allclose(mine.detach().numpy(), theirs.detach().numpy(), rtol=1e-12, atol=1e-14)
-    (g1,) = torch.autograd.grad(mine.sum(), t)
-    (g2,) = torch.autograd.grad(theirs.sum(), t)
-    np.testing.assert_allclose(g1.numpy(), g2.numpy(), rtol=1e-12, atol=1e-14)
-    assert torch.autograd.gradcheck(getattr(aft, name), (t.detach().requires_grad_(),))
-
-
-def test_torch_along_an_axis():
-    torch = pytest.importorskip("torch")
-    import actfn.torch as aft
-    s = torch.randn(4, 6, dtype=torch.float64, requires_grad=True)
-    for name, peer in (("softmax", torch.softmax), ("log_softmax", torch.log_softmax)):
-        np.testing.assert_allclose(getattr(aft, name)(s, axis=1).detach().numpy(),
-                                   peer(s, 1).detach().numpy(), rtol=1e-13)
-        assert torch.autograd.gradcheck(lambda v: getattr(aft, name)(v, axis=1), (s,))
-    np.testing.assert_allclose(aft.glu(s, axis=1).detach().numpy(),
-                               torch.nn.functional.glu(s, 1).detach().numpy(), rtol=1e-14)
-    assert torch.autograd.gradcheck(lambda v: aft.glu(v, axis=1), (s,))
-    assert torch.autograd.gradcheck(lambda v: aft.logsumexp(v, axis=1), (s,))
-    t = torch.linspace(-3, 3, 13, dtype=torch.float32, requires_grad=True)
-    aft.gelu(t).sum().backward()
-    assert t.grad is not None and t.grad.dtype == torch.float32
 
 
 def test_readme_python_example_runs(capsys):
