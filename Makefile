@@ -29,9 +29,10 @@ VENV ?= .venv
 # from this tree (pip install ., through scikit-build-core and the same CMake build).
 # torch from PyPI (its Linux wheel brings CUDA libraries: ~5 GB, ~1.5 min at PyPI's speed;
 # Debian's python3-torch is 1.13, without torch.library.custom_op, and built for numpy 1.x).
+# jax and jaxlib (CPU) from PyPI: jaxlib's headers give actfn.jax its XLA FFI handlers.
 # The peers named in PY_REQUIRE must import: their tests fail instead of skipping.
-PY_DEPS = numpy scipy pytest hypothesis scikit-build-core ml_dtypes "dask[distributed]" torch
-PY_REQUIRE = torch
+PY_DEPS = numpy scipy pytest hypothesis scikit-build-core ml_dtypes "dask[distributed]" torch "jax[cpu]"
+PY_REQUIRE = torch,jax
 
 FUZZ_SECONDS ?= 60
 FUZZ_SEED ?= 0

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "actfn/actfn.hpp"
+#include "raw_call.h"
 
 namespace {
 
@@ -491,17 +492,6 @@ PyObject* register_bfloat16(PyObject*, PyObject* arg) {
 // dtype: 0 float32, 1 float64, 2 float16, 3 bfloat16. Sizes by kind as actfn.hpp's
 // forward/backward on Axis{outer, n, inner}. params are already bound (every one, in
 // registry order). The GIL is released for the call; invalid arguments raise ValueError.
-template <class T>
-void call_typed(const Op& op, bool back, actfn::Accuracy acc, bool from_y, std::uintptr_t a,
-                std::uintptr_t b, std::uintptr_t out, actfn::Axis ax, std::span<const double> ps) {
-  if (!back) {
-    actfn::forward(op, reinterpret_cast<const T*>(a), reinterpret_cast<T*>(out), ax, ps, acc);
-  } else {
-    actfn::backward(op, from_y ? actfn::Saved::y : actfn::Saved::x, reinterpret_cast<const T*>(a),
-                    reinterpret_cast<const T*>(b), reinterpret_cast<T*>(out), ax, ps, acc);
-  }
-}
-
 PyObject* call(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
   if (nargs != 12) return PyErr_Format(PyExc_TypeError, "call: takes 12 arguments, got %zd", nargs);
   long iv[5];
@@ -536,17 +526,7 @@ PyObject* call(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
   const std::span<const double> ps(p, static_cast<std::size_t>(k));
   std::string error;
   Py_BEGIN_ALLOW_THREADS
-  try {
-    switch (iv[3]) {
-      case 0: call_typed<float>(op, back, acc, from_y, sv[0], sv[1], sv[2], ax, ps); break;
-      case 1: call_typed<double>(op, back, acc, from_y, sv[0], sv[1], sv[2], ax, ps); break;
-      case 2: call_typed<half>(op, back, acc, from_y, sv[0], sv[1], sv[2], ax, ps); break;
-      default: call_typed<bf16>(op, back, acc, from_y, sv[0], sv[1], sv[2], ax, ps); break;
-    }
-  } catch (const actfn::Error& e) {
-    error = e.what();
-  }
-  std::feclearexcept(FE_ALL_EXCEPT);
+  error = actfn_py::raw_call(op, back, acc, static_cast<actfn_py::Dtype>(iv[3]), from_y, sv[0], sv[1], sv[2], ax, ps);
   Py_END_ALLOW_THREADS
   if (!error.empty()) {
     PyErr_SetString(PyExc_ValueError, error.c_str());
@@ -559,6 +539,10 @@ PyMethodDef methods[] = {
     {"register_bfloat16", register_bfloat16, METH_O, "Adds bfloat16 loops (ml_dtypes) to every ufunc."},
     {"functions", functions, METH_NOARGS, "The registry: one dict per function."},
     {"check", check, METH_VARARGS, "check(name, *params): ValueError when they are invalid."},
+#ifdef ACTFN_JAX
+    {"jax_handlers", actfn_py::jax_handlers, METH_NOARGS,
+     "The XLA FFI handlers of actfn.jax: {'forward': capsule, 'backward': capsule}."},
+#endif
     {"call", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(call)), METH_FASTCALL,
      "call(op, backward, fast, dtype, from_y, a, b, out, outer, n, inner, params): one call on raw buffers."},
     {nullptr, nullptr, 0, nullptr}};
