@@ -9,7 +9,8 @@
 #   make fuzz   the libFuzzer targets for FUZZ_SECONDS each (default 60) on each of FUZZ_TARGETS
 #   make wheel  a manylinux wheel (libhwy vendored by auditwheel) in build/wheelhouse, checked in a
 #               fresh virtual environment (tools/check_wheel.sh)
-#   make docs   regenerate docs/functions.md and docs/img/activations.png from the code
+#   make docs   regenerate docs/functions.md, docs/gallery.md (and its pictures) and
+#               docs/img/activations.png from the code
 #   make accuracy  measure every function against MPFR and rewrite docs/accuracy.md (~30 min)
 #   make accuracy-fast  the same for the fast tier: docs/accuracy-fast.md (~30 min), and
 #   make accuracy-fast-exhaustive  its float32 over all 2^32 inputs for the bench set (~10 min)
@@ -184,6 +185,9 @@ docs: build python
 	$(BUILD)/actfn list --markdown > docs/functions.md
 	$(BUILD)/actfn special --markdown > docs/special-values.md
 	$(BUILD)/actfn demo --image docs/img/activations.png > /dev/null
+	rm -rf docs/img/gallery && mkdir -p docs/img/gallery
+	$(BUILD)/actfn gallery --images docs/img/gallery
+	$(BUILD)/actfn gallery --markdown > docs/gallery.md
 	cd $(BUILD) && ../$(VENV)/bin/python ../tools/gen_stub.py > ../python/actfn/__init__.pyi
 	cd $(BUILD) && ../$(VENV)/bin/python ../tools/gen_stub.py fast > ../python/actfn/fast.pyi
 

@@ -6,7 +6,9 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -243,6 +245,31 @@ TEST(Docs, FunctionsTableMatchesTheRegistry) {
   const std::string want = actfn_cli({"list", "--markdown"}).out;
   EXPECT_EQ(slurp(std::string(ACTFN_DOCS) + "/functions.md"), want)
       << "docs/functions.md is stale: run `make docs` (build/actfn list --markdown > docs/functions.md)";
+}
+TEST(Docs, GalleryShowsEveryFunction) {
+  const std::string want = actfn_cli({"gallery", "--markdown"}).out;
+  EXPECT_EQ(slurp(std::string(ACTFN_DOCS) + "/gallery.md"), want)
+      << "docs/gallery.md is stale: run `make docs` (build/actfn gallery --markdown > docs/gallery.md)";
+  // The pictures: the same set of files as the command writes now, one per function drawn.
+  const auto fresh = std::filesystem::temp_directory_path() / ("actfn-gallery-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(fresh);
+  const auto r = actfn_cli({"gallery", "--images", fresh.string()});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto names = [](const std::filesystem::path& dir) {
+    std::set<std::string> s;
+    for (const auto& e : std::filesystem::directory_iterator(dir)) s.insert(e.path().filename().string());
+    return s;
+  };
+  const std::set<std::string> made = names(fresh), kept = names(std::string(ACTFN_DOCS) + "/img/gallery");
+  EXPECT_EQ(made, kept) << "docs/img/gallery is stale: run `make docs`";
+  for (const auto& op : actfn::ops()) {
+    const std::string file = std::string(op.name) + ".svg";
+    EXPECT_EQ(made.count(file), op.kind == actfn::Kind::reduce ? 0u : 1u) << file;
+    if (made.count(file)) {
+      EXPECT_NE(want.find("img/gallery/" + file), std::string::npos) << file;
+    }
+  }
+  std::filesystem::remove_all(fresh);
 }
 TEST(Docs, SpecialValuesTableMatchesTheCode) {
   const std::string want = actfn_cli({"special", "--markdown"}).out;

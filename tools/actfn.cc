@@ -60,6 +60,7 @@ const char kUsage[] =
     "                               curves (and dashed derivatives) to FILE.png, .svg or .pdf;\n"
     "                               softmax-family functions take values and draw bars:\n"
     "                               actfn plot softmax 1 2 3 [--temperature T] -o bars.png\n"
+    "       actfn gallery --markdown | --images DIR   docs/gallery.md, or its pictures (SVG)\n"
     "       actfn table <function> [--param value ...] [--range -5:5] [--step 0.5] [--grad]\n"
     "                  [--csv]      an aligned table of x, y (and y')\n"
     "       actfn <function> --help the formula, derivative and parameters of one function\n"
@@ -350,6 +351,21 @@ int run(const std::vector<std::string>& args) {
   }
   if (first == "list" && args.size() == 2 && args[1] == "--markdown") {
     write_out(list_markdown());
+    return 0;
+  }
+  if (first == "gallery") {
+    if (args.size() == 2 && args[1] == "--markdown") {
+      write_out(gallery_markdown());
+      return 0;
+    }
+    if (args.size() != 3 || args[1] != "--images") {
+      throw UsageError{"gallery takes --markdown, or --images DIR"};
+    }
+    int n = 0;
+    for (const auto& op : actfn::ops()) {
+      n += actfn::plot::gallery_image(op, args[2] + "/" + std::string(op.name) + ".svg") ? 1 : 0;
+    }
+    write_out("actfn: wrote " + std::to_string(n) + " pictures to " + args[2] + "\n");
     return 0;
   }
   if (first == "plot") return plot_command(args);

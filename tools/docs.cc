@@ -3,6 +3,7 @@
 // a function's --help and the demo. Tests compare the docs with them.
 #include "docs.h"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -293,5 +294,46 @@ std::string demo() {
   return o.str();
 }
 
+
+std::string gallery_markdown() {
+  std::ostringstream o;
+  o << "# Gallery\n\n"
+    << "Every function of the registry, grouped by family: its curve (solid) and derivative\n"
+    << "(dashed) over [-6, 6] at its parameters' defaults, drawn by actfn's own kernels\n"
+    << "(`actfn gallery --images docs/img/gallery`, run by `make docs`; this page is\n"
+    << "`actfn gallery --markdown`, and a test fails when either is stale). The softmax family\n"
+    << "is drawn as bars: three logits and what the function makes of them; a gated unit as\n"
+    << "its gate's curve (act(a) b at b = 1; glu: a sigmoid(b) at a = 1). Draw any of them at other parameters with\n"
+    << "`actfn plot <name> --<param> <value> --grad -o file.svg`.\n";
+  const auto cell = [](std::string_view v) {
+    std::string s;
+    for (char c : v) s += c == '|' ? std::string("\\|") : std::string(1, c);
+    return s;
+  };
+  std::vector<std::string_view> families;
+  for (const auto& op : actfn::ops())
+    if (std::find(families.begin(), families.end(), op.family) == families.end()) families.push_back(op.family);
+  for (std::string_view fam : families) {
+    o << "\n## " << fam << "\n\n| function | picture |\n|---|---|\n";
+    for (const auto& op : actfn::ops()) {
+      if (op.family != fam) continue;
+      std::string params;
+      for (const auto& p : op.params)
+        params += (params.empty() ? "" : ", ") + std::string("`") + std::string(p.name) + "` = " + param_value(p, p.def);
+      o << "| **`" << op.name << "`**";
+      if (!op.alias.empty()) o << " (`" << op.alias << "`)";
+      o << "<br>" << cell(op.summary) << "<br>`" << cell(op.formula) << "`<br>`" << cell(op.derivative) << "`";
+      if (!params.empty()) o << "<br>defaults: " << params;
+      o << " | ";
+      if (op.kind == actfn::Kind::reduce) {
+        o << "one value per line, no curve (logsumexp of [x, 0] is `softplus`)";
+      } else {
+        o << "<img src=\"img/gallery/" << op.name << ".svg\" width=\"400\" alt=\"" << op.name << "\">";
+      }
+      o << " |\n";
+    }
+  }
+  return o.str();
+}
 
 }  // namespace actfn::cli

@@ -10,5 +10,6 @@ std::string list_markdown();     // docs/functions.md
 std::string special_markdown();  // docs/special-values.md
 std::string list_table();        // actfn list
 std::string op_help(const actfn::Op& op);  // actfn <function> --help
-std::string demo();              // actfn demo (the seed's examples and a table)
+std::string demo();
+std::string gallery_markdown();  // docs/gallery.md (pictures: plot.h's gallery_image)              // actfn demo (the seed's examples and a table)
 }  // namespace actfn::cli

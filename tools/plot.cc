@@ -26,7 +26,6 @@ constexpr Rgb kPalette[kMaxCurves] = {
     {0.000, 0.447, 0.698}, {0.835, 0.369, 0.000}, {0.000, 0.620, 0.451}, {0.800, 0.475, 0.655},
     {0.902, 0.624, 0.000}, {0.337, 0.706, 0.914}, {0.000, 0.000, 0.000}};
 
-constexpr int kSamples = 801;  // points per curve
 
 std::string short_number(double v) {
   char b[32];
@@ -159,8 +158,9 @@ void legend(cairo_t* cr, const Frame& f, const std::vector<Curve>& curves, bool 
 }  // namespace
 
 Frame draw_curves(cairo_t* cr, Rect area, const std::vector<Curve>& curves, const Options& o) {
-  std::vector<double> xs(kSamples);
-  for (int i = 0; i < kSamples; ++i) xs[i] = o.x0 + (o.x1 - o.x0) * i / (kSamples - 1);
+  const int count = std::max(2, o.samples);
+  std::vector<double> xs(static_cast<std::size_t>(count));
+  for (int i = 0; i < count; ++i) xs[i] = o.x0 + (o.x1 - o.x0) * i / (count - 1);
   std::vector<std::vector<double>> ys, gs;
   double lo = INFINITY, hi = -INFINITY;
   for (const Curve& c : curves) {
@@ -202,7 +202,7 @@ Frame draw_curves(cairo_t* cr, Rect area, const std::vector<Curve>& curves, cons
       const double dash[] = {7, 4};
       cairo_set_dash(cr, dash, pass == 0 ? 0 : 2, 0);
       bool pen = false;
-      for (int i = 0; i < kSamples; ++i) {
+      for (int i = 0; i < count; ++i) {
         if (!std::isfinite(v[i])) {
           pen = false;
           continue;
@@ -361,6 +361,45 @@ void demo_figure(const std::string& path) {
     all.title = "all four";
     draw_curves(cr, panel(5), {identity, relu, leaky, sigmoid}, all);
   });
+}
+
+// docs/gallery.md's picture of one function (gallery_picture says which kind), as a small
+// SVG: elementwise functions with their derivative over [-6, 6]; the softmax family as bars
+// of five logits; gated units as their gate's curve (b = 1).
+bool gallery_image(const Op& op, const std::string& path) {
+  Options o;
+  o.grad = true;
+  o.width = 400, o.height = 240;
+  o.samples = 241;  // 0.05 apart: smooth at this size, small files
+  std::vector<double> params;
+  for (const auto& p : op.params) params.push_back(p.def);
+  switch (op.kind) {
+    case Kind::elementwise:
+    case Kind::gated: {
+      const Op& f = op.kind == Kind::gated ? actfn::op(op.gate) : op;
+      std::vector<double> fp;
+      for (std::size_t i = 0; i < f.params.size(); ++i) fp.push_back(i < params.size() ? params[i] : f.params[i].def);
+      // glu is a sigmoid(b); the others act(a) b
+      o.title = op.kind != Kind::gated ? std::string(op.name)
+                : op.name == "glu"      ? std::string(op.name) + ": a act(b) at a = 1"
+                                        : std::string(op.name) + ": act(a) b at b = 1";
+      const std::vector<Curve> c{{&f, fp, std::string(f.name)}};
+      write_figure(path, o.width, o.height, [&](cairo_t* cr) {
+        draw_curves(cr, {0, 0, double(o.width), double(o.height)}, c, o);
+      });
+      return true;
+    }
+    case Kind::axis: {
+      const Curve c{&op, params, std::string(op.name)};
+      const std::vector<double> logits{-1, 1, 3};
+      write_figure(path, o.width, o.height, [&](cairo_t* cr) {
+        draw_bars(cr, {0, 0, double(o.width), double(o.height)}, c, logits, std::string(op.name) + " of -1 1 3");
+      });
+      return true;
+    }
+    case Kind::reduce: return false;
+  }
+  return false;
 }
 
 }  // namespace actfn::plot

@@ -32,6 +32,7 @@ struct Options {
   bool grad = false;               // derivatives, dashed, in the curve's colour
   std::string title;               // "" draws the function names
   int width = 800, height = 500;
+  int samples = 801;               // points per curve
 };
 
 struct Rect {
@@ -68,6 +69,10 @@ void write_figure(const std::string& path, int width, int height, F draw) {
   write_figure_impl(path, width, height, [](cairo_t* cr, void* f) { (*static_cast<F*>(f))(cr); },
                     &draw);
 }
+
+// docs/gallery.md's picture of op (docs/img/gallery/<name>.svg); false for the functions
+// drawn by none (reductions: one value per line).
+bool gallery_image(const Op& op, const std::string& path);
 
 // The demo's figure: the seed's functions and their derivatives in a 2 x 3 grid, 1200 x 760.
 void demo_figure(const std::string& path);
