@@ -269,6 +269,46 @@ HWY_INLINE V ExpOver6(D d, V x) {
 // below 1/2 x + x^3 P(x^2) (Taylor to x^19, no cancellation) over 3; to 20 (E - 1/E) / 6 with
 // E = e^x, 1/E and the difference as double-words; beyond, e^(x - ln 6) with ln 6 as a
 // double-word (e^-x is below 2^-57 of the result; finite up to sinh(x) / 3's own overflow).
+// e^x / 6 as a double-word for x > 20 (e^-x no longer counts against it): e^(x - ln 6), with
+// ln 6 = kLn6Hi + kLn6Lo and kLn6Hi a multiple of 2^-40 (x - kLn6Hi is exact below 1024);
+// +inf, lo = 0, where it overflows.
+template <class D, class V>
+HWY_INLINE V ExpOver6DW(D d, V x, V& lo) {
+  constexpr double kLn6Hi = 0x1.cab0bfa2a2p+0, kLn6Lo = 4.87589008101026e-16;
+  V zl;
+  const V z = FastTwoSums(hn::Sub(x, Const(d, kLn6Hi)), Const(d, -kLn6Lo), zl);
+  const auto fits = hn::Le(z, MaxLog(d));
+  V bl;
+  const V bh = ExpDW(d, hn::IfThenElseZero(fits, z), hn::IfThenElseZero(fits, zl), bl);
+  lo = hn::IfThenElseZero(fits, bl);
+  return hn::IfThenElse(fits, bh, hn::Inf(d));
+}
+
+// hyper_sinh's derivative as a double-word (f64): x > 0: cosh(x) / 3 = (e^x + e^-x) / 6 with
+// both exponentials as double-words (beyond 700, where e^x nears overflow, e^x / 6 through
+// ExpOver6DW: e^-x is 10^-304 of it there); x <= 0: 3 (x/2)^2 from (x/2)^2 exact.
+template <class D, class V>
+HWY_INLINE V HyperSinhGradDW(D d, V x, V& lo) {
+  const V one = hn::Set(d, 1);
+  const V xm = hn::Min(hn::Max(x, hn::Zero(d)), Const(d, 700));
+  V el, rl, sl, ml;
+  const V eh = ExpDW(d, xm, el);
+  const V rh = DivDW(d, one, hn::Zero(d), eh, el, rl);
+  const V sh = TwoSums(eh, rh, sl);
+  const V mh = DivDW(d, sh, hn::Add(sl, hn::Add(el, rl)), Const(d, 6), hn::Zero(d), ml);
+  const auto big = hn::Gt(x, Const(d, 700));
+  V bl;
+  const V bh = ExpOver6DW(d, hn::IfThenElseZero(big, x), bl);
+  V pl, ql;
+  const V h = hn::Mul(x, Const(d, 0.5));  // (x/2)^2 exact, and finite where 3 x^2 / 4 is
+  const V ph = TwoProducts(d, h, h, pl);
+  const V qh = TwoProducts(d, ph, Const(d, 3), ql);
+  const V neg_lo = hn::IfThenElseZero(hn::IsFinite(qh), hn::MulAdd(pl, Const(d, 3), ql));
+  const auto pos = hn::Gt(x, hn::Zero(d));
+  lo = hn::IfThenElse(pos, hn::IfThenElse(big, bl, ml), neg_lo);
+  return hn::IfThenElse(pos, hn::IfThenElse(big, bh, mh), qh);
+}
+
 // x < 0: x^3 / 4 from x^2 exact (TwoProducts) times x / 4, rounded once.
 template <class D, class V>
 HWY_INLINE V HyperSinhDW(D d, V x) {
@@ -291,16 +331,9 @@ HWY_INLINE V HyperSinhDW(D d, V x) {
   const V dh = TwoSums(eh, hn::Neg(rh), dl);
   const V qh = DivDW(d, dh, hn::Add(dl, hn::Sub(el, rl)), Const(d, 6), hn::Zero(d), ml);
   // x > 20
-  // ln 6 = kLn6Hi + kLn6Lo, kLn6Hi a multiple of 2^-40: x - kLn6Hi is exact below 1024.
-  constexpr double kLn6Hi = 0x1.cab0bfa2a2p+0, kLn6Lo = 4.87589008101026e-16;
   const auto big = hn::Gt(x, Const(d, 20));
-  V zl;
-  const V z = FastTwoSums(hn::IfThenElse(big, hn::Sub(x, Const(d, kLn6Hi)), hn::Zero(d)),
-                          Const(d, -kLn6Lo), zl);
-  const auto fits = hn::Le(z, MaxLog(d));
   V bl;
-  const V bh = ExpDW(d, hn::IfThenElseZero(fits, z), hn::IfThenElseZero(fits, zl), bl);
-  const V huge = hn::IfThenElse(fits, hn::Add(bh, bl), hn::Inf(d));
+  const V huge = hn::Add(ExpOver6DW(d, hn::IfThenElseZero(big, x), bl), bl);
   const V pos = hn::IfThenElse(big, huge,
                                hn::IfThenElse(hn::Le(x, Const(d, 0.5)), hn::Add(qs, ql), hn::Add(qh, ml)));
   // x <= 0: x^3 / 4
@@ -326,6 +359,12 @@ struct HyperSinh : Kernel {
   }
   template <class D, class V>
   HWY_INLINE V BackwardX(D d, V dy, V x) const {
+    if constexpr (kDoubleWord<D>) {  // dy (g + g_lo) rounded once
+      V gl;
+      const V gh = HyperSinhGradDW(d, x, gl);
+      const V dx = hn::MulAdd(dy, gh, hn::IfThenElseZero(hn::IsFinite(hn::Mul(dy, gh)), hn::Mul(dy, gl)));
+      return hn::IfThenElse(hn::IsNaN(x), hn::Mul(dy, x), dx);
+    }
     const V twenty = Const(d, 20);
     const V xc = hn::Min(x, twenty);
     const V e = ExpOver6(d, xc);  // cosh/3 = e^x/6 + e^-x/6
@@ -432,7 +471,31 @@ struct Spline : Kernel {
     const V one = hn::Set(d, 1);
     const V fp = hn::MulAdd(hn::Add(x, x), Log1pNaN(d, x),
                             hn::Mul(x, hn::Div(x, hn::Add(one, x))));
-    return hn::Mul(dy, hn::IfThenElse(hn::Eq(x, hn::Neg(one)), hn::Inf(d), fp));
+    const V plain = hn::Mul(dy, hn::IfThenElse(hn::Eq(x, hn::Neg(one)), hn::Inf(d), fp));
+    if constexpr (kDoubleWord<D>) {
+      // f64: x (2 log1p(x)) + x (x / (1 + x)), both terms double-words (positive: no
+      // cancellation), dy times their sum rounded once; the plain form where a part is not
+      // finite (x <= -1, x near overflow, NaN).
+      V ll;
+      const V l = Log1pParts(d, x, hn::Zero(d), ll);
+      V al;
+      const V ah = TwoProducts(d, x, hn::Add(l, l), al);
+      al = hn::MulAdd(x, hn::Add(ll, ll), al);
+      V te;
+      const V th = TwoSums(one, x, te);
+      V ql;
+      const V qh = DivDW(d, x, hn::Zero(d), th, te, ql);
+      V bl;
+      const V bh = TwoProducts(d, x, qh, bl);
+      bl = hn::MulAdd(x, ql, bl);
+      V se;
+      const V sh = TwoSums(ah, bh, se);
+      const V lo = hn::Add(se, hn::Add(al, bl));
+      const V dx = hn::MulAdd(dy, sh, hn::Mul(dy, lo));
+      const auto ok = hn::And(hn::And(hn::IsFinite(lo), hn::IsFinite(dx)), hn::Gt(x, hn::Neg(one)));
+      return hn::IfThenElse(ok, dx, plain);
+    }
+    return plain;
   }
 };
 

@@ -8,8 +8,9 @@
 //   tanhexp(x)     = x tanh(exp(x))            f' = tanh(e^x) + x e^x sech^2(e^x)   (mlpack)
 //
 // tanh is hn::Tanh (4 ULP). Its derivative from x uses sech^2 = 4e / (1 + e)^2, accurate in
-// the tails where 1 - y^2 cancels to 0; from y it is the cheap 1 - y^2. tanhshrink below
-// |x| = 1 is x^3 T(x^2), T fitted by tools/fit/chebyshev.py (x - tanh x cancels there).
+// the tails where 1 - y^2 cancels to 0; from y it is the cheap 1 - y^2. tanhshrink is
+// x^3 T(x^2) where x - tanh x cancels (f64: below |x| = 1/2, T's Taylor series in
+// double-words; f32 lanes: below 1, T fitted by tools/fit/chebyshev.py).
 
 // ---- scalar reference ----
 #ifndef ACTFN_KERNELS_TANH_REF_
@@ -141,24 +142,7 @@ namespace actfn::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
 namespace tanhshrink {
-// T(u) = (x - tanh x) / x^3 for u = x^2 in [0, 1], as sum c_k T_k(2u - 1).
-constexpr double kTanhshrink64[] = {
-    2.8184888577495622e-1,
-    -4.7122638677218233e-2,
-    3.991759006663886e-3,
-    -3.3864992813513411e-4,
-    2.8735498984712573e-5,
-    -2.4383546300653711e-6,
-    2.0690754790098488e-7,
-    -1.7557228939174819e-8,
-    1.4898262877011116e-9,
-    -1.2641985760552622e-10,
-    1.0727412009621321e-11,
-    -9.102792125922746e-13,
-    7.7242138564884399e-14,
-    -6.5544152690220431e-15,
-    5.5617775888885652e-16,
-    -4.7194705673385771e-17};
+// T(u) = (x - tanh x) / x^3 for u = x^2 in [0, 1], as sum c_k T_k(2u - 1) (f32 lanes).
 constexpr float kTanhshrink32[] = {
     2.81848886e-1,
     -4.71226387e-2,
@@ -239,30 +223,77 @@ struct Tanhshrink : Kernel {
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
-    const V x2 = hn::Mul(x, x);
-    const V z = hn::MulSub(Const(d, 2), x2, hn::Set(d, 1));
-    V t;
     if constexpr (sizeof(hn::TFromD<D>) == 4) {
-      t = Clenshaw(d, z, tanhshrink::kTanhshrink32);
+      // f32 lanes: x^3 T(x^2) below |x| = 1, T a Chebyshev series (Clenshaw).
+      V x2l;
+      const V x2h = TwoProducts(d, x, x, x2l);
+      V x3l;
+      const V x3h = TwoProducts(d, x, x2h, x3l);
+      x3l = hn::MulAdd(x, x2l, x3l);
+      const V t = Clenshaw(d, hn::MulSub(Const(d, 2), x2h, hn::Set(d, 1)), tanhshrink::kTanhshrink32);
+      const V small = hn::MulAdd(x3h, t, hn::Mul(x3l, t));
+      return hn::IfThenElse(hn::Lt(hn::Abs(x), hn::Set(d, 1)), small, Large(d, x));
     } else {
-      t = Clenshaw(d, z, tanhshrink::kTanhshrink64);
+      // f64: below |x| = 1/2, x^3 (1/3 + u q(u)) with u = x^2, q its Taylor series (18 terms:
+      // each at most a tenth of the one before, u / (pi^2 / 4) <= 0.1), 1/3 + u q as a
+      // double-word (u q is at most a tenth of it, so q's own rounding moves the sum by 0.1
+      // ULP), times x^3 as a double-word, rounded once. Below |x| = 2^-300 (results near and
+      // under 2^-1022, where x^3's low part would be lost) the same on x 2^256, scaled back by
+      // 2^-768 in one fused step. From 1/2 on, x - tanh x with tanh a double-word (it loses at
+      // most 12x that double-word's error).
+      const auto tiny = hn::Lt(hn::Abs(x), Const(d, 0x1p-300));
+      const V xs = hn::IfThenElse(tiny, hn::Mul(x, Const(d, 0x1p256)), x);
+      V x2l;
+      const V x2h = TwoProducts(d, xs, xs, x2l);
+      V x3l;
+      const V x3h = TwoProducts(d, xs, x2h, x3l);
+      x3l = hn::MulAdd(xs, x2l, x3l);
+      V q = Const(d, 2.859136662305253908e-8);
+      q = hn::MulAdd(q, x2h, Const(d, -7.054636946400968325e-8));
+      q = hn::MulAdd(q, x2h, Const(d, 1.740661896357164778e-7));
+      q = hn::MulAdd(q, x2h, Const(d, -4.294911078273805855e-7));
+      q = hn::MulAdd(q, x2h, Const(d, 1.059726832010465435e-6));
+      q = hn::MulAdd(q, x2h, Const(d, -2.614771151290754554e-6));
+      q = hn::MulAdd(q, x2h, Const(d, 6.451689215655430763e-6));
+      q = hn::MulAdd(q, x2h, Const(d, -1.591890506932896474e-5));
+      q = hn::MulAdd(q, x2h, Const(d, 3.927832388331683405e-5));
+      q = hn::MulAdd(q, x2h, Const(d, -9.691537956929450326e-5));
+      q = hn::MulAdd(q, x2h, Const(d, 2.391291142435524815e-4));
+      q = hn::MulAdd(q, x2h, Const(d, -5.900274409455859814e-4));
+      q = hn::MulAdd(q, x2h, Const(d, 1.455834387051318268e-3));
+      q = hn::MulAdd(q, x2h, Const(d, -3.592128036572481017e-3));
+      q = hn::MulAdd(q, x2h, Const(d, 8.863235529902196569e-3));
+      q = hn::MulAdd(q, x2h, Const(d, -2.186948853615520282e-2));
+      q = hn::MulAdd(q, x2h, Const(d, 5.396825396825396825e-2));
+      q = hn::MulAdd(q, x2h, Const(d, -0.1333333333333333333));
+      V pl;
+      const V ph = TwoProducts(d, x2h, q, pl);
+      pl = hn::MulAdd(x2l, q, pl);
+      V e;
+      const V th = TwoSums(Const(d, 0.33333333333333331483), ph, e);  // 1/3 = hi + lo
+      const V tl = hn::Add(hn::Add(e, pl), Const(d, 1.8503717077085942e-17));
+      V al;
+      const V ah = TwoProducts(d, x3h, th, al);
+      const V b = hn::MulAdd(x3h, tl, hn::MulAdd(x3l, th, al));
+      const V down = Const(d, 0x1p-768);
+      const V small = hn::IfThenElse(tiny, hn::MulAdd(ah, down, hn::Mul(b, down)), hn::Add(ah, b));
+      return hn::IfThenElse(hn::Lt(hn::Abs(x), hn::Set(d, 0.5)), small, Large(d, x));
     }
-    // x^3 t with x^3 as a double-word; x - tanh x with tanh as one.
-    V x2l;
-    const V x2h = TwoProducts(d, x, x, x2l);
-    V x3l;
-    const V x3h = TwoProducts(d, x, x2h, x3l);
-    const V small = hn::MulAdd(x3h, t, hn::Mul(hn::MulAdd(x, x2l, x3l), t));
-    V tl, e;
-    const V th = TanhParts(d, x, tl);
-    const V dh = TwoSums(x, hn::Neg(th), e);
-    const V large = hn::IfThenElse(hn::IsFinite(x), hn::Add(dh, hn::Sub(e, tl)), x);
-    return hn::IfThenElse(hn::Lt(hn::Abs(x), hn::Set(d, 1)), small, large);
   }
   template <class D, class V>
   HWY_INLINE V BackwardX(D d, V dy, V x) const {
     const V t = TanhNaN(d, x);
     return hn::Mul(dy, hn::Mul(t, t));
+  }
+
+ private:
+  // x - tanh x with tanh as a double-word (TanhParts); x itself at +-inf and NaN.
+  template <class D, class V>
+  static HWY_INLINE V Large(D d, V x) {
+    V tl, e;
+    const V th = TanhParts(d, x, tl);
+    const V dh = TwoSums(x, hn::Neg(th), e);
+    return hn::IfThenElse(hn::IsFinite(x), hn::Add(dh, hn::Sub(e, tl)), x);
   }
 };
 

@@ -29,10 +29,6 @@ NOTES = {
     "elish": "expm1(x) sigmoid(x) for x < 0: two rounded factors",
     "ftswish": "x sigmoid(x) + T: the sum of a rounded product and T",
     "tanhexp": "tanh(e^x) takes the rounded e^x",
-    "tanhshrink": "below |x| = 1 a Chebyshev series in double (Clenshaw), not double-word",
-    "hyper_sinh": "the forward is within 1 ULP since 2026-12-02 (double-words); the backward "
-                  "is not: cosh(x) / 3 as e^x / 6 + e^-x / 6 from rounded exponentials, 3 x^2 / 4 "
-                  "rounded twice",
     "gcu": "x cos(x) with Highway's Cos (3 ULP on |x| < 39000)",
     "snake": "sin^2(alpha x) / alpha with Highway's Sin",
     "poisson1": "(x - 1) e^-x: (x - 1) and the product rounded",
@@ -42,7 +38,6 @@ NOTES = {
                  "what is left is presumably t itself: each exp(x_i - m) is a double-word good to "
                  "2^-58, and where m and log1p(t) cancel (logsumexp near 0) that error is "
                  "magnified (not yet measured term by term)",
-    "spline": "f' = 2x log1p(x) + x^2 / (1 + x): rounded terms",
     "leaky_relu": "f32 outputs in the subnormal range: the native kernel forms alpha x at "
                   "2^64 scale and rounds twice, to float32 and in the scaling back (also rrelu)",
 }
