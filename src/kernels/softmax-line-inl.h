@@ -61,8 +61,10 @@ HWY_INLINE V Shifted(D d, V x, V lo, V m, V& err) {
 
 // exp(x - m) = exp(z + err): f64 lanes take err into the double-word exp (rounded once,
 // 0.52 ULP); f32 lanes exp(z) + exp(z) err.
-// e_lo: on f32 lanes the rounding error of the result (normal results; the row sum adds it
-// to its compensation, or the sum of n rounded exponentials is off by up to ~2 ULP), else 0.
+// e_lo: the rounding error of the result (f64 lanes: the double-word exp's low part; f32
+// lanes: normal results), which the row sum adds to its compensation (the sum of n rounded
+// exponentials is off by up to ~2 ULP, and logsumexp near 0 magnifies t's error); the fast
+// tier 0.
 // kFast (the fast tier): ExpFast(z) (1 + err) in the array's own lanes, e_lo = 0; lanes
 // below ExpCoreMin (subnormal exponentials, -inf, NaN) take ExpNaN, in vectors that hold one.
 // e_lo64: on exact f32 lanes e_lo 2^64, kept from underflowing where e is tiny (its low
@@ -82,6 +84,7 @@ HWY_INLINE V ExpShifted(D d, V x, V lo, V m, V& e_lo, V& e_lo64) {
     V el;
     const auto inside = hn::And(hn::Ge(z, Const(d, -745.2)), hn::Le(z, MaxLog(d)));
     const V e = ExpDW(d, hn::IfThenElseZero(inside, z), hn::IfThenElseZero(inside, err), el);
+    e_lo = hn::IfThenElseZero(inside, el);
     return hn::IfThenElse(inside, e, ExpNaN(d, z));
   } else if constexpr (kNativeF32<D>) {
     // f32 lanes: ExpScaledF32's (hi + lo) 2^k times 1 + err, rounded once (0.5 ULP + 2^-26;

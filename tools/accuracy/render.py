@@ -34,10 +34,6 @@ NOTES = {
     "poisson1": "(x - 1) e^-x: (x - 1) and the product rounded",
     "gaussian": "exp(-x^2) with x^2 exact but the double-word exp not fed its low part",
     "xielu": "alpha_n (expm1(x) - x) + beta x: three rounded terms",
-    "logsumexp": "m + log1p(t) is formed in double-words since 2026-12-02 (1.54 -> 1.42); "
-                 "what is left is presumably t itself: each exp(x_i - m) is a double-word good to "
-                 "2^-58, and where m and log1p(t) cancel (logsumexp near 0) that error is "
-                 "magnified (not yet measured term by term)",
     "leaky_relu": "f32 outputs in the subnormal range: the native kernel forms alpha x at "
                   "2^64 scale and rounds twice, to float32 and in the scaling back (also rrelu)",
 }
