@@ -90,7 +90,7 @@ class _Activation(_torch.nn.Module):
             setattr(self, k, v)
         # Checked now (the library's message), as torch checks its modules' arguments.
         params, _, _ = self._split()
-        _aft._params(self._fn, _aft._INFO[self._fn][1], (), dict(params))
+        _aft._params(self._fn, (), tuple(params.items()))
 
     def _split(self):
         params, dim, inplace = {}, None, False
