@@ -25,21 +25,41 @@
 #include "kernels/ref-common.h"
 #include "kernels/spec.h"
 namespace actfn::ref {
+// sin(a x) and cos(a x) with a x exact: MPFR's 192 bits hold the product; long double's 64 do
+// not (a and x have 53 bits each), so there a x = h + l (fmal: l exact) and sin(h + l) =
+// sin h cos l + cos h sin l. Without it the reference is off by |a x| 2^-64, hundreds of
+// float64 ULP at a x = 5e5.
+template <class L>
+inline L sin_ax(double a, L x) { return sin(a * x); }
+template <class L>
+inline L cos_ax(double a, L x) { return cos(a * x); }
+template <>
+inline long double sin_ax(double a, long double x) {
+  const long double h = a * x, l = std::fmal(a, x, -h);
+  if (!std::isfinite(h) || l == 0) return std::sin(h);
+  return std::sin(h) * std::cos(l) + std::cos(h) * std::sin(l);
+}
+template <>
+inline long double cos_ax(double a, long double x) {
+  const long double h = a * x, l = std::fmal(a, x, -h);
+  if (!std::isfinite(h) || l == 0) return std::cos(h);
+  return std::cos(h) * std::cos(l) - std::sin(h) * std::sin(l);
+}
 template <class L>
 inline L snake(L x, const double* p) {
-  const L s = sin(p[0] * x);
+  const L s = sin_ax(p[0], x);
   return isinf(x) ? x : x + s * s / p[0];
 }
 template <class L>
-inline L snake_grad(L x, const double* p) { return 1 + sin(2 * p[0] * x); }
+inline L snake_grad(L x, const double* p) { return 1 + sin_ax(2 * p[0], x); }
 template <class L>
 inline L gcu(L x, const double*) { return x * cos(x); }
 template <class L>
 inline L gcu_grad(L x, const double*) { return cos(x) - x * sin(x); }
 template <class L>
-inline L sinusoid(L x, const double* p) { return sin(p[0] * x); }
+inline L sinusoid(L x, const double* p) { return sin_ax(p[0], x); }
 template <class L>
-inline L sinusoid_grad(L x, const double* p) { return p[0] * cos(p[0] * x); }
+inline L sinusoid_grad(L x, const double* p) { return p[0] * cos_ax(p[0], x); }
 template <class L>
 inline L gaussian(L x, const double*) { return exp(-x * x); }
 template <class L>
@@ -180,7 +200,7 @@ namespace hn = hwy::HWY_NAMESPACE;
 
 // sin(a x) and cos(a x), with the product a x = t + lo kept exact (TwoProducts; a rounding of t
 // would cost |t| eps absolute): sin(t + lo) = sin t + lo cos t. hn::Sin/Cos (3 ULP) serve
-// |t| <= 39000; beyond, the C library in long double, where a x is exact.
+// |t| <= 39000; beyond, the C library in long double (ref::sin_ax: a x exact).
 template <class D, class V>
 HWY_INLINE void SinCosOf(D d, V x, double a, V& s, V& c) {
   V lo;
@@ -188,11 +208,106 @@ HWY_INLINE void SinCosOf(D d, V x, double a, V& s, V& c) {
   const auto bad = hn::Not(hn::Le(hn::Abs(t), Const(d, 39000)));
   const V s0 = hn::Sin(d, SafeArg(d, t)), c0 = hn::Cos(d, SafeArg(d, t));  // bad lanes fixed below
   s = FixLanes(d, bad, x, hn::MulAdd(lo, c0, s0), [a](auto v) {
-    return static_cast<decltype(v)>(std::sin(static_cast<long double>(a) * v));
+    return static_cast<decltype(v)>(ref::sin_ax(a, static_cast<long double>(v)));
   });
   c = FixLanes(d, bad, x, hn::NegMulAdd(lo, s0, c0), [a](auto v) {
-    return static_cast<decltype(v)>(std::cos(static_cast<long double>(a) * v));
+    return static_cast<decltype(v)>(ref::cos_ax(a, static_cast<long double>(v)));
   });
+}
+
+// f64: sin(a x) and cos(a x) as double-words (s + s_lo, c + c_lo, ~2^-60 relative), for the
+// kernels that round a product or sum of them once. t = a x exactly (t + t_lo); for |t| <=
+// 1.5e6, k = round(t 2/pi) and r = t - k pi/2 with pi/2 in four parts (below), then
+// Taylor series on |r| <= pi/4 (+ a rounding): sin r = r + r^3 (-1/6 + r^2 S(r^2)) and
+// cos r = (1 - r^2 / 2) + r^4 C(r^2), with r^2 and -1/6 as double-words, and the quadrant.
+// Beyond 1.5e6 (and for NaN and inf) the C library's long double sin and cos, split in two.
+template <class D, class V>
+HWY_INLINE void SinCosDW(D d, V x, double a, V& s, V& s_lo, V& c, V& c_lo) {
+  V tl;
+  const V t = TwoProducts(d, Const(d, a), x, tl);
+  const auto far = hn::Not(hn::Le(hn::Abs(t), Const(d, 1.5e6)));
+  const V tn = hn::IfThenZeroElse(far, t), tln = hn::IfThenZeroElse(far, tl);
+  const V k = hn::Round(hn::Mul(tn, Const(d, 0.6366197723675814)));
+  // pi/2 = P1 + P2 + P3 + P4, the first three of 33 bits: k Pi is exact for |k| < 2^20 on
+  // every target (no FMA needed), and t - k P1 too (the two are within a factor 2).
+  const V r0 = hn::Sub(tn, hn::Mul(k, Const(d, 0x1.921fb544p+0)));
+  V e;
+  const V rh0 = TwoSums(r0, hn::Neg(hn::Mul(k, Const(d, 0x1.0b4611a6p-34))), e);
+  const V rl0 = hn::Sub(hn::Add(e, tln), hn::MulAdd(k, Const(d, 0x1.b839a252049c1p-104),
+                                                    hn::Mul(k, Const(d, 0x1.3198a2ep-69))));
+  V rl;
+  const V rh = FastTwoSums(rh0, rl0, rl);
+  // r^2 = u + u_lo
+  V ul;
+  const V u = TwoProducts(d, rh, rh, ul);
+  ul = hn::MulAdd(hn::Add(rh, rh), rl, ul);
+  // sin r: S(u) = 1/120 - u/5040 + ... (to r^19), q = -1/6 + u S as a double-word
+  V sp = Const(d, 1.0 / 121645100408832000.0);
+  sp = hn::MulAdd(sp, u, Const(d, -1.0 / 355687428096000.0));
+  sp = hn::MulAdd(sp, u, Const(d, 1.0 / 1307674368000.0));
+  sp = hn::MulAdd(sp, u, Const(d, -1.0 / 6227020800.0));
+  sp = hn::MulAdd(sp, u, Const(d, 1.0 / 39916800.0));
+  sp = hn::MulAdd(sp, u, Const(d, -1.0 / 362880.0));
+  sp = hn::MulAdd(sp, u, Const(d, 1.0 / 5040.0));
+  sp = hn::MulAdd(sp, u, Const(d, -1.0 / 120.0));
+  sp = hn::MulAdd(sp, u, Const(d, 1.0 / 6.0));  // ... then times -u below: -u/6 + u^2/120 ...
+  // r^3 (-1/6 + ...) = -r u sp: the product as a double-word, rounded parts elsewhere
+  V ql;
+  const V qh = TwoProducts(d, u, sp, ql);  // u sp, ~ r^2 / 6
+  ql = hn::MulAdd(ul, sp, ql);
+  V ml;
+  const V mh = TwoProducts(d, rh, qh, ml);  // r u sp
+  ml = hn::MulAdd(rh, ql, hn::MulAdd(rl, qh, ml));
+  // sin r = rh + rl - (mh + ml)
+  V se, sl;
+  const V s1h = TwoSums(rh, hn::Neg(mh), se);
+  const V sh = FastTwoSums(s1h, hn::Add(se, hn::Sub(rl, ml)), sl);
+  // cos r: 1 - u/2 + u^2 C(u), C = 1/24 - u/720 + ... (to r^20)
+  V cp = Const(d, 1.0 / 2432902008176640000.0);
+  cp = hn::MulAdd(cp, u, Const(d, -1.0 / 6402373705728000.0));
+  cp = hn::MulAdd(cp, u, Const(d, 1.0 / 20922789888000.0));
+  cp = hn::MulAdd(cp, u, Const(d, -1.0 / 87178291200.0));
+  cp = hn::MulAdd(cp, u, Const(d, 1.0 / 479001600.0));
+  cp = hn::MulAdd(cp, u, Const(d, -1.0 / 3628800.0));
+  cp = hn::MulAdd(cp, u, Const(d, 1.0 / 40320.0));
+  cp = hn::MulAdd(cp, u, Const(d, -1.0 / 720.0));
+  cp = hn::MulAdd(cp, u, Const(d, 1.0 / 24.0));
+  const V half = Const(d, 0.5);
+  V ce, cl;
+  const V c1h = TwoSums(hn::Set(d, 1), hn::Mul(u, hn::Neg(half)), ce);  // u/2 exact
+  // normalized: the callers square and multiply these pairs (u^2 C is not below c's ulp)
+  const V ch = FastTwoSums(c1h, hn::Add(hn::NegMulAdd(ul, half, ce), hn::Mul(hn::Mul(u, u), cp)), cl);
+  // The quadrant q = k mod 4: sin t = (sin r, cos r, -sin r, -cos r)[q], cos t = (cos r,
+  // -sin r, -cos r, sin r)[q].
+  const V q = hn::Sub(k, hn::Mul(hn::Floor(hn::Mul(k, Const(d, 0.25))), Const(d, 4)));
+  const auto odd = hn::Or(hn::Eq(q, hn::Set(d, 1)), hn::Eq(q, Const(d, 3)));
+  const auto neg_s = hn::Ge(q, Const(d, 2));
+  const auto neg_c = hn::Or(hn::Eq(q, hn::Set(d, 1)), hn::Eq(q, Const(d, 2)));
+  const V zero = hn::Zero(d);
+  const auto sgn = [&](auto m, V v) { return hn::IfThenElse(m, hn::Sub(zero, v), v); };
+  V s0 = sgn(neg_s, hn::IfThenElse(odd, ch, sh)), s1 = sgn(neg_s, hn::IfThenElse(odd, cl, sl));
+  V c0 = sgn(neg_c, hn::IfThenElse(odd, sh, ch)), c1 = sgn(neg_c, hn::IfThenElse(odd, sl, cl));
+  // sin(-0) = -0 (sh is r itself there)
+  s0 = hn::IfThenElse(hn::Eq(t, zero), t, s0);
+  s1 = hn::IfThenZeroElse(hn::Eq(t, zero), s1);
+  if (HWY_UNLIKELY(!hn::AllFalse(d, far))) {
+    s = FixLanes(d, far, x, s0, [a](auto v) {
+      return static_cast<decltype(v)>(ref::sin_ax(a, static_cast<long double>(v)));
+    });
+    s_lo = FixLanes(d, far, x, s1, [a](auto v) {
+      const long double w = ref::sin_ax(a, static_cast<long double>(v));
+      return std::isfinite(w) ? static_cast<decltype(v)>(w - static_cast<decltype(v)>(w)) : decltype(v)(0);
+    });
+    c = FixLanes(d, far, x, c0, [a](auto v) {
+      return static_cast<decltype(v)>(ref::cos_ax(a, static_cast<long double>(v)));
+    });
+    c_lo = FixLanes(d, far, x, c1, [a](auto v) {
+      const long double w = ref::cos_ax(a, static_cast<long double>(v));
+      return std::isfinite(w) ? static_cast<decltype(v)>(w - static_cast<decltype(v)>(w)) : decltype(v)(0);
+    });
+  } else {
+    s = s0, s_lo = s1, c = c0, c_lo = c1;
+  }
 }
 
 struct Snake : Kernel {
@@ -200,6 +315,19 @@ struct Snake : Kernel {
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
+    if constexpr (kDoubleWord<D>) {  // x + sin^2 / alpha, from double-words, rounded once
+      V s, sl, c, cl;
+      SinCosDW(d, x, p[kAlpha], s, sl, c, cl);
+      V s2l;
+      const V s2 = TwoProducts(d, s, s, s2l);
+      s2l = hn::MulAdd(hn::Add(s, s), sl, s2l);
+      V ql;
+      const V q = DivDW(d, s2, s2l, P(d, kAlpha), hn::Zero(d), ql);
+      V e;
+      const V h = TwoSums(x, q, e);
+      const V y = hn::Add(h, hn::Add(e, ql));
+      return hn::IfThenElse(hn::IsFinite(x), y, x);  // +-inf: x dominates the bounded sin^2
+    }
     V s, c;
     SinCosOf(d, x, p[kAlpha], s, c);
     const V y = hn::MulAdd(hn::Mul(s, s), Const(d, 1 / p[kAlpha]), x);
@@ -207,6 +335,17 @@ struct Snake : Kernel {
   }
   template <class D, class V>
   HWY_INLINE V BackwardX(D d, V dy, V x) const {
+    if constexpr (kDoubleWord<D>) {  // 1 + 2 sin cos, as a double-word, times dy rounded once
+      V s, sl, c, cl;
+      SinCosDW(d, x, p[kAlpha], s, sl, c, cl);
+      V pl;
+      const V ph = TwoProducts(d, s, c, pl);
+      pl = hn::MulAdd(s, cl, hn::MulAdd(sl, c, pl));
+      V e;
+      const V gh = TwoSums(hn::Set(d, 1), hn::Add(ph, ph), e);
+      const V gl = hn::Add(e, hn::Add(pl, pl));
+      return hn::MulAdd(dy, gh, hn::Mul(dy, gl));
+    }
     V s, c;
     SinCosOf(d, x, p[kAlpha], s, c);
     return hn::Mul(dy, hn::MulAdd(hn::Add(s, s), c, hn::Set(d, 1)));
@@ -217,12 +356,30 @@ struct Gcu : Kernel {
   using Kernel::Kernel;
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
+    if constexpr (kDoubleWord<D>) {  // x (c + c_lo) rounded once
+      V s, sl, c, cl;
+      SinCosDW(d, x, 1.0, s, sl, c, cl);
+      const V y = hn::MulAdd(x, c, hn::Mul(x, cl));
+      return hn::IfThenElse(hn::IsFinite(y), y, hn::Mul(x, c));
+    }
     V s, c;
     SinCosOf(d, x, 1.0, s, c);
     return hn::Mul(x, c);
   }
   template <class D, class V>
   HWY_INLINE V BackwardX(D d, V dy, V x) const {
+    if constexpr (kDoubleWord<D>) {  // cos x - x sin x as a double-word, times dy rounded once
+      V s, sl, c, cl;
+      SinCosDW(d, x, 1.0, s, sl, c, cl);
+      V pl;
+      const V ph = TwoProducts(d, x, s, pl);
+      pl = hn::MulAdd(x, sl, pl);
+      V e;
+      const V gh = TwoSums(c, hn::Neg(ph), e);
+      const V gl = hn::Add(e, hn::Sub(cl, pl));
+      const V dx = hn::MulAdd(dy, gh, hn::Mul(dy, gl));
+      return hn::IfThenElse(hn::IsFinite(dx), dx, hn::Mul(dy, hn::NegMulAdd(x, s, c)));
+    }
     V s, c;
     SinCosOf(d, x, 1.0, s, c);
     return hn::Mul(dy, hn::NegMulAdd(x, s, c));
@@ -235,12 +392,25 @@ struct Sinusoid : Kernel {
   template <class D, class V>
   HWY_INLINE V Forward(D d, V x) const {
     V s, c;
+    if constexpr (kDoubleWord<D>) {  // s + s_lo rounded once
+      V sl, cl;
+      SinCosDW(d, x, p[kW0], s, sl, c, cl);
+      return hn::Add(s, sl);
+    }
     SinCosOf(d, x, p[kW0], s, c);
     return s;
   }
   template <class D, class V>
   HWY_INLINE V BackwardX(D d, V dy, V x) const {
     V s, c;
+    if constexpr (kDoubleWord<D>) {  // w0 (c + c_lo) as a double-word, times dy rounded once
+      V sl, cl, gl;
+      SinCosDW(d, x, p[kW0], s, sl, c, cl);
+      const V gh = TwoProducts(d, P(d, kW0), c, gl);
+      gl = hn::MulAdd(P(d, kW0), cl, gl);
+      const V dx = hn::MulAdd(dy, gh, hn::Mul(dy, gl));
+      return hn::IfThenElse(hn::IsFinite(dx), dx, hn::Mul(dy, gh));
+    }
     SinCosOf(d, x, p[kW0], s, c);
     return hn::Mul(dy, hn::Mul(c, P(d, kW0)));
   }
@@ -265,10 +435,6 @@ HWY_INLINE V ExpOver6(D d, V x) {
   return hn::Mul(h, hn::Div(h, Const(d, 6)));
 }
 
-// f64 data: sinh(x) / 3 rounded once from a double-word (4.77 ULP through Highway's Sinh):
-// below 1/2 x + x^3 P(x^2) (Taylor to x^19, no cancellation) over 3; to 20 (E - 1/E) / 6 with
-// E = e^x, 1/E and the difference as double-words; beyond, e^(x - ln 6) with ln 6 as a
-// double-word (e^-x is below 2^-57 of the result; finite up to sinh(x) / 3's own overflow).
 // e^x / 6 as a double-word for x > 20 (e^-x no longer counts against it): e^(x - ln 6), with
 // ln 6 = kLn6Hi + kLn6Lo and kLn6Hi a multiple of 2^-40 (x - kLn6Hi is exact below 1024);
 // +inf, lo = 0, where it overflows.
@@ -309,6 +475,10 @@ HWY_INLINE V HyperSinhGradDW(D d, V x, V& lo) {
   return hn::IfThenElse(pos, hn::IfThenElse(big, bh, mh), qh);
 }
 
+// f64 data: sinh(x) / 3 rounded once from a double-word (4.77 ULP through Highway's Sinh):
+// below 1/2 x + x^3 P(x^2) (Taylor to x^19, no cancellation) over 3; to 20 (E - 1/E) / 6 with
+// E = e^x, 1/E and the difference as double-words; beyond, e^(x - ln 6) with ln 6 as a
+// double-word (e^-x is below 2^-57 of the result; finite up to sinh(x) / 3's own overflow).
 // x < 0: x^3 / 4 from x^2 exact (TwoProducts) times x / 4, rounded once.
 template <class D, class V>
 HWY_INLINE V HyperSinhDW(D d, V x) {

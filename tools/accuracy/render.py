@@ -29,8 +29,6 @@ NOTES = {
     "elish": "expm1(x) sigmoid(x) for x < 0: two rounded factors",
     "ftswish": "x sigmoid(x) + T: the sum of a rounded product and T",
     "tanhexp": "tanh(e^x) takes the rounded e^x",
-    "gcu": "x cos(x) with Highway's Cos (3 ULP on |x| < 39000)",
-    "snake": "sin^2(alpha x) / alpha with Highway's Sin",
     "poisson1": "(x - 1) e^-x: (x - 1) and the product rounded",
     "gaussian": "exp(-x^2) with x^2 exact but the double-word exp not fed its low part",
     "xielu": "alpha_n (expm1(x) - x) + beta x: three rounded terms",
