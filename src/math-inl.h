@@ -541,6 +541,14 @@ HWY_INLINE V TimesTinyExp(D d, V a, V z, V zlo, V otherwise) {
   }
 }
 
+// sum_k c[k] x^k by Horner's rule (c[0] the constant term).
+template <class D, class V, std::size_t N>
+HWY_INLINE V Horner(D d, V x, const double (&c)[N]) {
+  V p = Const(d, c[N - 1]);
+  for (std::size_t k = N - 1; k-- > 0;) p = hn::MulAdd(p, x, Const(d, c[k]));
+  return p;
+}
+
 // sum_k c[k] T_k(z) by Clenshaw's recurrence: stable for any number of terms. M < N: the
 // first M terms only (a shorter expansion where less precision is needed).
 template <std::size_t M = 0, class D, class V, class C, std::size_t N>

@@ -113,6 +113,32 @@ def _bind(fname, params, args, kwargs):
     return values
 
 
+def _bind_scalars(fname, params, args, kwargs, number):
+    """The parameters of a tensor library's call (actfn.torch, actfn.jax) as a tuple of floats:
+    each value through number(key, v) (the library's one-value tensor to a number, or its
+    error), then _bind; a keyword left over is an error."""
+    names = [p["name"] for p in params]
+    args = tuple(number(names[i] if i < len(names) else "argument", v) for i, v in enumerate(args))
+    kwargs = {k: number(k, v) for k, v in kwargs.items()}
+    values = _bind(fname, params, args, kwargs)
+    if kwargs:
+        raise TypeError(f"{fname}: unexpected keyword argument {next(iter(kwargs))!r}")
+    return tuple(float(v) for v in values)
+
+
+def _export(ns, make):
+    """make(name) for every function of the registry into the namespace ns (a module's
+    dict), aliases too; returns the names (the tensor libraries' modules)."""
+    names = []
+    for info in _REGISTRY:
+        ns[info["name"]] = make(info["name"])
+        names.append(info["name"])
+        if info["alias"]:
+            ns[info["alias"]] = ns[info["name"]]
+            names.append(info["alias"])
+    return names
+
+
 def _signature(params, first):
     ps = [_inspect.Parameter(n, _inspect.Parameter.POSITIONAL_ONLY) for n in first]
     for p in params:

@@ -111,13 +111,7 @@ def _static(name, key, v):
 
 
 def _params(name, info, args, kw):
-    names = [p["name"] for p in info["params"]]
-    args = tuple(_static(name, names[i] if i < len(names) else "argument", v) for i, v in enumerate(args))
-    kw.update({k: _static(name, k, v) for k, v in kw.items()})
-    values = _actfn._bind(name, info["params"], args, kw)
-    if kw:
-        raise TypeError(f"{name}: unexpected keyword argument {next(iter(kw))!r}")
-    return tuple(float(v) for v in values)
+    return _actfn._bind_scalars(name, info["params"], args, kw, lambda key, v: _static(name, key, v))
 
 
 def _make(name):
@@ -173,10 +167,4 @@ def _make(name):
     return f
 
 
-for _info in _actfn._REGISTRY:
-    globals()[_info["name"]] = _make(_info["name"])
-    __all__.append(_info["name"])
-    if _info["alias"]:
-        globals()[_info["alias"]] = globals()[_info["name"]]
-        __all__.append(_info["alias"])
-del _info
+__all__ += _actfn._export(globals(), _make)

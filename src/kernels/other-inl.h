@@ -241,17 +241,12 @@ HWY_INLINE void SinCosDW(D d, V x, double a, V& s, V& s_lo, V& c, V& c_lo) {
   V ul;
   const V u = TwoProducts(d, rh, rh, ul);
   ul = hn::MulAdd(hn::Add(rh, rh), rl, ul);
-  // sin r: S(u) = 1/120 - u/5040 + ... (to r^19), q = -1/6 + u S as a double-word
-  V sp = Const(d, 1.0 / 121645100408832000.0);
-  sp = hn::MulAdd(sp, u, Const(d, -1.0 / 355687428096000.0));
-  sp = hn::MulAdd(sp, u, Const(d, 1.0 / 1307674368000.0));
-  sp = hn::MulAdd(sp, u, Const(d, -1.0 / 6227020800.0));
-  sp = hn::MulAdd(sp, u, Const(d, 1.0 / 39916800.0));
-  sp = hn::MulAdd(sp, u, Const(d, -1.0 / 362880.0));
-  sp = hn::MulAdd(sp, u, Const(d, 1.0 / 5040.0));
-  sp = hn::MulAdd(sp, u, Const(d, -1.0 / 120.0));
-  sp = hn::MulAdd(sp, u, Const(d, 1.0 / 6.0));  // ... then times -u below: -u/6 + u^2/120 ...
-  // r^3 (-1/6 + ...) = -r u sp: the product as a double-word, rounded parts elsewhere
+  // sin r = r - r u sp with sp = 1/6 - u/120 + u^2/5040 - ... (to r^19)
+  static constexpr double kSin[] = {1.0 / 6.0, -1.0 / 120.0, 1.0 / 5040.0, -1.0 / 362880.0,
+                                    1.0 / 39916800.0, -1.0 / 6227020800.0, 1.0 / 1307674368000.0,
+                                    -1.0 / 355687428096000.0, 1.0 / 121645100408832000.0};
+  const V sp = Horner(d, u, kSin);
+  // r u sp as a double-word
   V ql;
   const V qh = TwoProducts(d, u, sp, ql);  // u sp, ~ r^2 / 6
   ql = hn::MulAdd(ul, sp, ql);
@@ -262,16 +257,11 @@ HWY_INLINE void SinCosDW(D d, V x, double a, V& s, V& s_lo, V& c, V& c_lo) {
   V se, sl;
   const V s1h = TwoSums(rh, hn::Neg(mh), se);
   const V sh = FastTwoSums(s1h, hn::Add(se, hn::Sub(rl, ml)), sl);
-  // cos r: 1 - u/2 + u^2 C(u), C = 1/24 - u/720 + ... (to r^20)
-  V cp = Const(d, 1.0 / 2432902008176640000.0);
-  cp = hn::MulAdd(cp, u, Const(d, -1.0 / 6402373705728000.0));
-  cp = hn::MulAdd(cp, u, Const(d, 1.0 / 20922789888000.0));
-  cp = hn::MulAdd(cp, u, Const(d, -1.0 / 87178291200.0));
-  cp = hn::MulAdd(cp, u, Const(d, 1.0 / 479001600.0));
-  cp = hn::MulAdd(cp, u, Const(d, -1.0 / 3628800.0));
-  cp = hn::MulAdd(cp, u, Const(d, 1.0 / 40320.0));
-  cp = hn::MulAdd(cp, u, Const(d, -1.0 / 720.0));
-  cp = hn::MulAdd(cp, u, Const(d, 1.0 / 24.0));
+  // cos r = 1 - u/2 + u^2 cp with cp = 1/24 - u/720 + ... (to r^20)
+  static constexpr double kCos[] = {1.0 / 24.0, -1.0 / 720.0, 1.0 / 40320.0, -1.0 / 3628800.0,
+                                    1.0 / 479001600.0, -1.0 / 87178291200.0, 1.0 / 20922789888000.0,
+                                    -1.0 / 6402373705728000.0, 1.0 / 2432902008176640000.0};
+  const V cp = Horner(d, u, kCos);
   const V half = Const(d, 0.5);
   V ce, cl;
   const V c1h = TwoSums(hn::Set(d, 1), hn::Mul(u, hn::Neg(half)), ce);  // u/2 exact

@@ -153,6 +153,14 @@ constexpr float kTanhshrink32[] = {
     2.06907548e-7,
     -1.75572289e-8,
     1.48982629e-9};
+// (x - tanh x) / x^3 = 1/3 + u q(u), u = x^2: q's Taylor coefficients (the reference's c[1..18]).
+constexpr double kTaylor64[] = {
+    -0.1333333333333333333, 5.396825396825396825e-2, -2.186948853615520282e-2,
+    8.863235529902196569e-3, -3.592128036572481017e-3, 1.455834387051318268e-3,
+    -5.900274409455859814e-4, 2.391291142435524815e-4, -9.691537956929450326e-5,
+    3.927832388331683405e-5, -1.591890506932896474e-5, 6.451689215655430763e-6,
+    -2.614771151290754554e-6, 1.059726832010465435e-6, -4.294911078273805855e-7,
+    1.740661896357164778e-7, -7.054636946400968325e-8, 2.859136662305253908e-8};
 }  // namespace tanhshrink
 
 // sech^2(x) = 4e / (1 + e)^2 with e = exp(-2|x|); on f64 lanes in double-word arithmetic.
@@ -248,24 +256,7 @@ struct Tanhshrink : Kernel {
       V x3l;
       const V x3h = TwoProducts(d, xs, x2h, x3l);
       x3l = hn::MulAdd(xs, x2l, x3l);
-      V q = Const(d, 2.859136662305253908e-8);
-      q = hn::MulAdd(q, x2h, Const(d, -7.054636946400968325e-8));
-      q = hn::MulAdd(q, x2h, Const(d, 1.740661896357164778e-7));
-      q = hn::MulAdd(q, x2h, Const(d, -4.294911078273805855e-7));
-      q = hn::MulAdd(q, x2h, Const(d, 1.059726832010465435e-6));
-      q = hn::MulAdd(q, x2h, Const(d, -2.614771151290754554e-6));
-      q = hn::MulAdd(q, x2h, Const(d, 6.451689215655430763e-6));
-      q = hn::MulAdd(q, x2h, Const(d, -1.591890506932896474e-5));
-      q = hn::MulAdd(q, x2h, Const(d, 3.927832388331683405e-5));
-      q = hn::MulAdd(q, x2h, Const(d, -9.691537956929450326e-5));
-      q = hn::MulAdd(q, x2h, Const(d, 2.391291142435524815e-4));
-      q = hn::MulAdd(q, x2h, Const(d, -5.900274409455859814e-4));
-      q = hn::MulAdd(q, x2h, Const(d, 1.455834387051318268e-3));
-      q = hn::MulAdd(q, x2h, Const(d, -3.592128036572481017e-3));
-      q = hn::MulAdd(q, x2h, Const(d, 8.863235529902196569e-3));
-      q = hn::MulAdd(q, x2h, Const(d, -2.186948853615520282e-2));
-      q = hn::MulAdd(q, x2h, Const(d, 5.396825396825396825e-2));
-      q = hn::MulAdd(q, x2h, Const(d, -0.1333333333333333333));
+      const V q = Horner(d, x2h, tanhshrink::kTaylor64);
       V pl;
       const V ph = TwoProducts(d, x2h, q, pl);
       pl = hn::MulAdd(x2l, q, pl);

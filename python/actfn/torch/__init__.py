@@ -232,8 +232,6 @@ _params_traced = _params_traced(_params) if _params_traced else _params
 
 
 def _bind_params(name, info, args, kw):
-    names = [p["name"] for p in info["params"]]
-
     def number(key, v):  # a one-value tensor is its value; a parameter is one number
         if not isinstance(v, _torch.Tensor):
             return v
@@ -241,12 +239,7 @@ def _bind_params(name, info, args, kw):
             raise TypeError(f"{name}: {key} must be a number, not a tensor of {v.numel()} values")
         return v.item()
 
-    args = tuple(number(names[i] if i < len(names) else "argument", v) for i, v in enumerate(args))
-    kw.update({k: number(k, v) for k, v in kw.items()})
-    values = _actfn._bind(name, info["params"], args, kw)
-    if kw:
-        raise TypeError(f"{name}: unexpected keyword argument {next(iter(kw))!r}")
-    return tuple(float(v) for v in values)
+    return _actfn._bind_scalars(name, info["params"], args, kw, number)
 
 
 def _make(name):
@@ -299,13 +292,7 @@ def _make(name):
     return f
 
 
-for _info in _actfn._REGISTRY:
-    globals()[_info["name"]] = _make(_info["name"])
-    __all__.append(_info["name"])
-    if _info["alias"]:
-        globals()[_info["alias"]] = globals()[_info["name"]]
-        __all__.append(_info["alias"])
-del _info
+__all__ += _actfn._export(globals(), _make)
 
 # Every custom operator now (0.3 s): torch.compile cannot register one while it traces.
 if _HAS_CUSTOM_OP:
