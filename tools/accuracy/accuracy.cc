@@ -3,7 +3,10 @@
 //
 //   actfn-accuracy [FUNCTION...] [--dtype f16,bf16,f32,f64] [--exhaustive] [--stride S]
 //                  [--samples N] [--threads T] [--markdown] [--check FILE] [--quiet]
-//                  [--accuracy exact|fast]
+//                  [--accuracy exact|fast] [--forward-only] [--defaults]
+//
+// --forward-only skips the backward columns; --defaults measures each function at its
+// default numbers only, each choice (else also each number alone at another value).
 //
 // --accuracy fast measures the fast tier's forward (docs/accuracy-fast.md; backward is
 // exact's in both tiers).
@@ -18,6 +21,12 @@
 // MPFR (192 bits) for every input whose long-double error comes within a margin of the
 // largest error seen so far (the margin is 4x the long double reference's own error on an
 // audit sample, at least 1e-6 ULP; 0.01 for f64), so the maxima and worst inputs are MPFR's.
+// For the float32 forward a pass in double comes first, handing on the same way (its margin
+// from an audit of up to 30,000 inputs; skipped where that margin exceeds 0.01 ULP, as where
+// the formula cancels near 0): 2^32 inputs in minutes instead of half an hour. Not for the
+// backward: its relative error near a zero of f' (snake's 1 + sin 2x) is conditioned without
+// bound, and a double there can agree with a wrong kernel (it reported 7 ULP for 99).
+// --no-double-pass leaves it out (the same maxima, slower: a check of the pass).
 // Backward is dx = 1 * f'(x): "rel" is the error in ULP of |f'(x)|, "abs" in ULP of
 // max(|f'(x)|, 1) (where f' cancels, near a kink or in saturation, dy is the natural scale).
 // Functions with zeros away from 0 (gcu, snake, xielu, ftswish) measure forward errors in ULP
@@ -31,6 +40,7 @@
 // measured maximum exceeds the one recorded there: the recorded run tests a superset of the
 // inputs, so a kernel change that loses accuracy fails the build.
 #include <algorithm>
+#include <bit>
 #include <atomic>
 #include <cctype>
 #include <cinttypes>
@@ -187,11 +197,34 @@ const MpRef kMpRefs[] = {
 #undef ACTFN_MP_reduce
 #undef ACTFN_MP_gated
 
+// The same forward references in double (their long double constants and literals promote some
+// steps): the first pass of --exhaustive and the 16-bit runs, ~10x cheaper than long double
+// (glibc's expl saves and restores the floating-point environment on every call). Good to
+// ~2^-50 where the formula does not cancel; the audit measures how good, per run.
+using DFn = double (*)(double, const double*);
+struct DRef {
+  std::string_view name;
+  DFn f;
+};
+#define ACTFN_D_elementwise(name) DRef{#name, ref::name<double>},
+#define ACTFN_D_axis(name)
+#define ACTFN_D_reduce(name)
+#define ACTFN_D_gated(name)
+const DRef kDRefs[] = {
+#define ACTFN_FN(name, kind, family, Kernel) ACTFN_D_##kind(name)
+#include "actfn/functions.inc"
+};
+#undef ACTFN_D_elementwise
+#undef ACTFN_D_axis
+#undef ACTFN_D_reduce
+#undef ACTFN_D_gated
+
 template <class S>
 void run_kernel(const Op& op, const std::vector<double>& p, bool with_backward,
                 const std::vector<double>& x, std::vector<double>& y, std::vector<double>& g) {
   const std::size_t n = x.size();
-  std::vector<S> xs(n), ys(n), gs(n), dy(n, S(1.0));
+  thread_local std::vector<S> xs, ys, gs, dy;  // reused from block to block
+  xs.resize(n), ys.resize(n), gs.resize(n), dy.assign(n, S(1.0));
   for (std::size_t i = 0; i < n; ++i) xs[i] = S(x[i]);
   forward(op, xs.data(), ys.data(), Axis{1, n, 1}, p, g_accuracy);
   if (with_backward) backward(op, Saved::x, dy.data(), xs.data(), gs.data(), Axis{1, n, 1}, p);
@@ -201,45 +234,72 @@ void run_kernel(const Op& op, const std::vector<double>& p, bool with_backward,
   }
 }
 
+bool g_double_pass = true;
+
 struct Margins {
-  double fwd, bwd;
+  double fwd, bwd;  // the long double reference's
+  double fwd_d;     // the double reference's (forward)
 };
 
-// The long double reference's own error on a sample of the inputs, in ULP of the format.
-Margins audit(const test::ElementwiseRef& r, const MpRef& m, const double* p, const Inputs& in) {
+// A value's error in ULP of the format against the double reference's r (and floor), in
+// double arithmetic; NaN when either is not finite (the long double pass decides those).
+double err_d(double y, double r, double floor, const Fmt& f) {
+  if (!std::isfinite(r) || !std::isfinite(y)) return NAN;
+  // ULP of max(|r|, floor) from its exponent field (a subnormal double takes emin's).
+  const auto bits = std::bit_cast<std::uint64_t>(std::max(std::fabs(r), floor));
+  const int e = std::max(f.emin, static_cast<int>(bits >> 52) - 1023);
+  const auto ulp = std::bit_cast<double>(static_cast<std::uint64_t>(e - (f.p - 1) + 1023) << 52);
+  return std::fabs(y - r) / ulp;
+}
+
+// The references' own errors on a sample of the inputs (every binade: the inputs are bit
+// patterns), in ULP of the format; each margin is 4x the largest.
+Margins audit(const test::ElementwiseRef& r, const DRef& d, const MpRef& m, const double* p,
+              const Inputs& in, bool dstage) {
   const Fmt& f = fmt(in.dt);
-  double ef = 0, eb = 0;
-  const std::uint64_t step = std::max<std::uint64_t>(1, in.size() / 3000);
+  double ef = 0, eb = 0, efd = 0;
+  // 3,000 inputs; with the double pass one per 2,048 up to 30,000 (every binade either way).
+  const std::uint64_t n = dstage ? std::clamp<std::uint64_t>(in.size() / 2048, 3000, 30000) : 3000;
+  const std::uint64_t step = std::max<std::uint64_t>(1, in.size() / n);
   for (std::uint64_t k = 0; k < in.size(); k += step) {
     const double x = in.at(k);
     const LD fl = r.floor ? r.floor(x, p) : 0;
     const LD a = r.f(x, p), b = r.df(x, p);
     const Mp am = m.f(Mp(x), p), bm = m.df(Mp(x), p);
-    if (std::isfinite(a) && !isnan(am) && !isinf(am)) {
-      ef = std::max(ef, static_cast<double>(fabs(Mp(a) - am).ld() / ulp_of(std::max(std::fabs(am.ld()), fl), f)));
-    }
-    if (std::isfinite(b) && !isnan(bm) && !isinf(bm)) {
-      eb = std::max(eb, static_cast<double>(fabs(Mp(b) - bm).ld() / ulp_of(std::fabs(bm.ld()), f)));
-    }
+    if (isnan(am) || isinf(am) || isnan(bm) || isinf(bm)) continue;
+    const LD uf = ulp_of(std::max(std::fabs(am.ld()), fl), f), ub = ulp_of(std::fabs(bm.ld()), f);
+    auto gap = [](LD v, const Mp& t, LD u) {
+      return std::isfinite(v) ? static_cast<double>(fabs(Mp(v) - t).ld() / u) : INFINITY;
+    };
+    ef = std::max(ef, std::isfinite(a) ? gap(a, am, uf) : 0.0);
+    eb = std::max(eb, std::isfinite(b) ? gap(b, bm, ub) : 0.0);
+    // A double that overflows where the truth does not: no first pass (margin inf).
+    if (dstage) efd = std::max(efd, gap(d.f(x, p), am, uf));
   }
   const double base = in.dt == Dt::f64 ? 0.01 : 1e-6;
-  return {std::max(base, 4 * ef), std::max(base, 4 * eb)};
+  return {std::max(base, 4 * ef), std::max(base, 4 * eb), std::max(base, 4 * efd)};
 }
 
 Result measure(const Op& op, const std::vector<double>& params, Dt dt, const Inputs& in,
-               int threads) {
+               int threads, bool with_backward) {
   const test::ElementwiseRef* r = nullptr;
   for (const auto& e : test::kElementwise) if (e.name == op.name) r = &e;
   const MpRef* m = nullptr;
   for (const auto& e : kMpRefs) if (e.name == op.name) m = &e;
-  if (r == nullptr || m == nullptr) {
+  const DRef* d = nullptr;
+  for (const auto& e : kDRefs) if (e.name == op.name) d = &e;
+  if (r == nullptr || m == nullptr || d == nullptr) {
     std::fprintf(stderr, "actfn-accuracy: no reference for %s\n", std::string(op.name).c_str());
     std::exit(2);
   }
   const double* p = params.data();
   const Fmt& f = fmt(dt);
-  const bool bwd = op.reads(Saved::x);
-  const Margins mg = audit(*r, *m, p, in);
+  const bool bwd = with_backward && op.reads(Saved::x);
+  // The double pass serves float32 (a margin of a few 1e-6 ULP: double is 2^29 times finer);
+  // the 16-bit formats' 65,536 inputs are cheap without it.
+  const bool dstage = g_double_pass && dt == Dt::f32;
+  const Margins mg = audit(*r, *d, *m, p, in, dstage);
+  const bool dfwd = dstage && std::isfinite(mg.fwd_d) && mg.fwd_d < 0.01;
 
   Result res;
   res.has_backward = bwd;
@@ -264,15 +324,19 @@ Result measure(const Op& op, const std::vector<double>& params, Dt dt, const Inp
       for (std::uint64_t i = 0; i < n; ++i) {
         const double xi = x[i];
         const LD fl = r->floor ? r->floor(xi, p) : 0;
-        double e = err_ld(y[i], r->f(xi, p), fl, f);
-        if (e >= sf.max - mg.fwd) {
-          e = err_mp(y[i], m->f(Mp(xi), p), fl, f);
-          ++sf.mp_calls;
+        // Each pass hands on the inputs whose error comes within its margin of the maximum.
+        double e = dfwd ? err_d(y[i], d->f(xi, p), static_cast<double>(fl), f) : NAN;
+        if (!(e < sf.max - mg.fwd_d)) {
+          e = err_ld(y[i], r->f(xi, p), fl, f);
+          if (e >= sf.max - mg.fwd) {
+            e = err_mp(y[i], m->f(Mp(xi), p), fl, f);
+            ++sf.mp_calls;
+          }
         }
         sf.add(e, xi);
         if (!bwd) continue;
-        const LD d = r->df(xi, p);
-        double er = err_ld(g[i], d, 0, f), ea = err_ld(g[i], d, 1, f);
+        const LD dl = r->df(xi, p);
+        double er = err_ld(g[i], dl, 0, f), ea = err_ld(g[i], dl, 1, f);
         if (er >= sr.max - mg.bwd || ea >= sa.max - mg.bwd) {
           const Mp dm = m->df(Mp(xi), p);
           er = err_mp(g[i], dm, 0, f);
@@ -361,7 +425,7 @@ std::map<std::string, std::vector<double>> read_doc(const std::string& path) {
 int main(int argc, char** argv) {
   std::vector<std::string> names;
   std::vector<Dt> dts = {Dt::f16, Dt::bf16, Dt::f32, Dt::f64};
-  bool exhaustive = false, markdown = false, quiet = false;
+  bool exhaustive = false, markdown = false, quiet = false, backward_too = true, defaults = false;
   std::uint64_t stride = 256, samples = 1000000;
   int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::string check;
@@ -374,6 +438,9 @@ int main(int argc, char** argv) {
     if (a == "--exhaustive") exhaustive = true;
     else if (a == "--markdown") markdown = true;
     else if (a == "--quiet") quiet = true;
+    else if (a == "--forward-only") backward_too = false;
+    else if (a == "--defaults") defaults = true;
+    else if (a == "--no-double-pass") g_double_pass = false;
     else if (a == "--stride") stride = std::stoull(value());
     else if (a == "--samples") samples = std::stoull(value());
     else if (a == "--threads") threads = std::stoi(value());
@@ -411,7 +478,8 @@ int main(int argc, char** argv) {
       std::puts("usage: actfn-accuracy [FUNCTION...] [--dtype f16,bf16,f32,f64] [--exhaustive]\n"
                 "                      [--stride S] [--samples N] [--threads T] [--markdown]\n"
                 "                      [--check docs/accuracy.md] [--target avx2] [--quiet]\n"
-                "                      [--accuracy exact|fast]");
+                "                      [--accuracy exact|fast] [--forward-only] [--defaults]\n"
+                "                      [--no-double-pass]");
       return 0;
     } else if (!a.empty() && a[0] == '-') {
       usage_error("unknown option " + a);
@@ -446,7 +514,15 @@ int main(int argc, char** argv) {
   }
   for (const Op* o : todo) {
     const bool is_row = o->kind != Kind::elementwise;
-    for (const auto& p : is_row ? std::vector<std::vector<double>>{{}} : param_sets(*o)) {
+    auto sets = is_row ? std::vector<std::vector<double>>{{}} : param_sets(*o);
+    if (defaults) {  // default numbers; every choice (gelu's two forms)
+      std::erase_if(sets, [&](const std::vector<double>& set) {
+        for (std::size_t i = 0; i < set.size(); ++i)
+          if (o->params[i].choices.empty() && set[i] != o->params[i].def) return true;
+        return false;
+      });
+    }
+    for (const auto& p : sets) {
       for (Dt dt : dts) {
         Result res;
         if (is_row) {
@@ -468,7 +544,7 @@ int main(int argc, char** argv) {
           const test::ElementwiseRef* r = nullptr;
           for (const auto& e : test::kElementwise) if (e.name == o->name) r = &e;
           if (r != nullptr && (dt == Dt::f32 || dt == Dt::f64)) in.extra = hard_points(dt, r->f, p.data(), 2048);
-          res = [&] { Result t = measure(*o, p, dt, in, threads); t.inputs = res.inputs; return t; }();
+          res = [&] { Result t = measure(*o, p, dt, in, threads, backward_too); t.inputs = res.inputs; return t; }();
         }
         res.function = std::string(o->name);
         res.params = is_row ? "-" : params_text(*o, p);
