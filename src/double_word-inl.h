@@ -15,6 +15,10 @@
 // SqrtDW        sqrt(h + l) = hi + lo             one Newton correction          h >= 0
 // OnePlusAxx    1 + a x^2 = hi + lo               products exact, low parts      a >= 0, a x^2
 //                                                 summed once                    finite
+// AddDW         (ah + al) + (bh + bl) = hi + lo   ~2^-104 relative where the     finite
+//                                                 sum does not cancel
+// MulDW         (ah + al) (bh + bl) = hi + lo     ~2^-102 relative (al bl        no overflow
+//                                                 dropped)
 #if defined(ACTFN_DOUBLE_WORD_INL_H_) == defined(HWY_TARGET_TOGGLE)
 #ifdef ACTFN_DOUBLE_WORD_INL_H_
 #undef ACTFN_DOUBLE_WORD_INL_H_
@@ -112,6 +116,21 @@ HWY_INLINE V OnePlusAxx(D d, V a, V x, V& lo) {
   const V q = TwoProducts(d, a, p, ql);
   const V t = TwoSums(hn::Set(d, 1), q, e);
   return FastTwoSums(t, hn::Add(e, hn::MulAdd(a, pl, ql)), lo);
+}
+
+// (ah + al) + (bh + bl) = hi + lo (the high parts summed exactly, the low parts once).
+template <class V>
+HWY_INLINE V AddDW(V ah, V al, V bh, V bl, V& lo) {
+  V e;
+  const V s = TwoSums(ah, bh, e);
+  return FastTwoSums(s, hn::Add(e, hn::Add(al, bl)), lo);
+}
+// (ah + al) (bh + bl) = hi + lo (ah bh exact, the cross terms rounded, al bl dropped).
+template <class D, class V>
+HWY_INLINE V MulDW(D d, V ah, V al, V bh, V bl, V& lo) {
+  V e;
+  const V p = TwoProducts(d, ah, bh, e);
+  return FastTwoSums(p, hn::MulAdd(ah, bl, hn::MulAdd(al, bh, e)), lo);
 }
 
 }  // namespace actfn::HWY_NAMESPACE

@@ -520,9 +520,9 @@ HWY_INLINE V ExpNegSquare(D d, V x, double h) {
 // get there): exp(z + c) 2^-64 with c = 64 ln 2 = kHi + kLo, kHi a multiple of 2^-43 so that
 // z + kHi is exact for |z| < 1024. The product with a is then rounded once, at the end,
 // instead of multiplying a by an already rounded subnormal (320 ULP at x = -745 for silu).
-// Elsewhere returns `otherwise`.
+// Elsewhere returns `otherwise`. a may carry a low part alo: (a + alo) exp(z + zlo).
 template <class D, class V>
-HWY_INLINE V TimesTinyExp(D d, V a, V z, V zlo, V otherwise) {
+HWY_INLINE V TimesTinyExp(D d, V a, V alo, V z, V zlo, V otherwise) {
   if constexpr (sizeof(hn::TFromD<D>) == 4) {
     return otherwise;
   } else {
@@ -535,10 +535,14 @@ HWY_INLINE V TimesTinyExp(D d, V a, V z, V zlo, V otherwise) {
     const V eh = ExpDW(d, hn::Add(zc, Const(d, kHi)), el);  // a double-word, normal
     el = hn::MulAdd(eh, hn::Add(zlo, Const(d, kLo)), el);
     // a e rounded once in the normal range; the scaling's rounding then decides alone.
-    V r = hn::Mul(hn::MulAdd(a, eh, hn::Mul(a, el)), Const(d, 0x1p-64));
+    V r = hn::Mul(hn::MulAdd(a, eh, hn::MulAdd(alo, eh, hn::Mul(a, el))), Const(d, 0x1p-64));
     r = hn::IfThenElse(hn::Lt(z, Const(d, -780)), hn::Mul(a, hn::Zero(d)), r);
     return hn::IfThenElse(tiny, r, otherwise);
   }
+}
+template <class D, class V>
+HWY_INLINE V TimesTinyExp(D d, V a, V z, V zlo, V otherwise) {
+  return TimesTinyExp(d, a, hn::Zero(d), z, zlo, otherwise);
 }
 
 // sum_k c[k] x^k by Horner's rule (c[0] the constant term).

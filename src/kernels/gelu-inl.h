@@ -93,7 +93,7 @@ namespace gelu {
 // near, a in [0, 8]:   M(a),   z = (a - 4) / (a + 4), s = 1.5 (z + 1) - 1;
 // far,  a in [8, 40]:  a M(a), u = 1 / a,             s = (u - 0.075) / 0.05.
 // Both variables keep the rounding of s from being amplified (one z on [0, 40] cost 20 ULP).
-// 20 terms, max relative error 8.74e-18 (tools/fit/chebyshev.py)
+// 22 terms, max relative error 1.08e-19 (tools/fit/chebyshev.py)
 constexpr double kMillsNear64[] = {
     2.2024492658069956e-1,
     -2.1601524250243628e-1,
@@ -114,7 +114,16 @@ constexpr double kMillsNear64[] = {
     2.6764334288110892e-15,
     3.293375280371963e-17,
     -4.2302022541373386e-17,
-    -4.4689707332644179e-18};
+    -4.4689707332644179e-18,
+    3.0995292329615773e-19,
+    1.1424849811018571e-19};
+
+// c_0..c_3 - double(c_k) (tools/fit/chebyshev.py)
+constexpr double kMillsNear64Lo[] = {
+    8.3280325019881536e-18,
+    -8.8521600196321478e-19,
+    -2.4014465178952235e-18,
+    -2.2044910644153614e-19};
 
 // 10 terms, max relative error 1.36e-9 (tools/fit/chebyshev.py)
 constexpr float kMillsNear32[] = {
@@ -129,7 +138,7 @@ constexpr float kMillsNear32[] = {
     1.18986257e-8,
     -7.87513887e-9};
 
-// 14 terms, max relative error 3.16e-18 (tools/fit/chebyshev.py)
+// 15 terms, max relative error 3.19e-19 (tools/fit/chebyshev.py)
 constexpr double kMillsFar64[] = {
     3.9628538154230959e-1,
     -2.8661007893434792e-3,
@@ -144,7 +153,12 @@ constexpr double kMillsFar64[] = {
     3.4491326870793807e-14,
     9.4934218483985217e-16,
     -2.4482147424086885e-16,
-    7.8285046023745905e-18};
+    7.8285046023745905e-18,
+    1.1350594073773417e-18};
+
+// c_0 - double(c_k) (tools/fit/chebyshev.py)
+constexpr double kMillsFar64Lo[] = {
+    1.0353324228616773e-17};
 
 // 6 terms, max relative error 2.06e-9 (tools/fit/chebyshev.py)
 constexpr float kMillsFar32[] = {
@@ -188,6 +202,96 @@ HWY_INLINE void NormalTail(D d, V a, V& tail, V& pdf, V& m, V& zh, V& zl) {
   zl = hn::Mul(lo, Const(d, -0.5));
   tail = hn::Mul(g, m);
   pdf = hn::Mul(g, Const(d, 0.398942280401432677939946059934381868));
+}
+
+// float64 data: M(a) = hi + lo to ~2^-60 relative (the fits: 1.1e-19 and 3.2e-19). Near
+// a = 8, dM/ds amplifies s's rounding (the plain NormalTail's M was 7 ULP off there), so the
+// near piece takes s as a double-word (z = (a - 4) / (a + 4) by DivDW, s = 1.5 z + 0.5 with
+// its roundings kept) and runs Clenshaw's recurrence in double down to b_4, its last four
+// steps in double-words with c_0..c_3 as double-words. The far piece, a M(a) = c_0 + terms
+// below 3e-3, needs only c_0's low part and 1/a as a double-word.
+template <class D, class V>
+HWY_INLINE V MillsDW(D d, V a, V& lo) {
+  const V zero = hn::Zero(d), four = Const(d, 4);
+  // near: s = sh + sl
+  const V an = hn::Min(a, Const(d, 8));
+  V nl, dl, zl, pl, e, sl;
+  const V nh = TwoSums(an, hn::Neg(four), nl);
+  const V dh = TwoSums(an, four, dl);
+  const V zh = DivDW(d, nh, nl, dh, dl, zl);
+  const V ph = TwoProducts(d, zh, Const(d, 1.5), pl);
+  const V s0 = TwoSums(ph, Const(d, 0.5), e);
+  const V sh = FastTwoSums(s0, hn::MulAdd(zl, Const(d, 1.5), hn::Add(e, pl)), sl);
+  constexpr auto& cn = gelu::kMillsNear64;
+  constexpr auto& cnl = gelu::kMillsNear64Lo;
+  const V s2h = hn::Add(sh, sh), s2l = hn::Add(sl, sl);
+  V b1 = zero, b2 = zero, b1l = zero, b2l = zero;
+  for (std::size_t k = std::size(cn) - 1; k >= 4; --k) {
+    const V b0 = hn::Sub(hn::MulAdd(s2h, b1, Const(d, cn[k])), b2);
+    b2 = b1;
+    b1 = b0;
+  }
+  for (std::size_t k = 4; k-- > 0;) {  // b_k = c_k + 2 s b_(k+1) - b_(k+2); M = c_0 + s b_1 - b_2
+    V tl, ul, vl;
+    const V th = k == 0 ? MulDW(d, sh, sl, b1, b1l, tl) : MulDW(d, s2h, s2l, b1, b1l, tl);
+    const V uh = AddDW(th, tl, Const(d, cn[k]), Const(d, cnl[k]), ul);
+    const V vh = AddDW(uh, ul, hn::Neg(b2), hn::Neg(b2l), vl);
+    b2 = b1, b2l = b1l, b1 = vh, b1l = vl;
+  }
+  // far: (c_0 + rest) (1/a), rest = sum_k>=1 c_k T_k(s) in double
+  constexpr auto& cf = gelu::kMillsFar64;
+  const V af = hn::Min(hn::Max(a, Const(d, 8)), Const(d, 40));
+  V ul;
+  const V uh = DivDW(d, hn::Set(d, 1), zero, af, zero, ul);
+  const V sf = hn::Mul(hn::Sub(uh, Const(d, 0.075)), Const(d, 20));
+  const V sf2 = hn::Add(sf, sf);
+  V f1 = zero, f2 = zero;
+  for (std::size_t k = std::size(cf) - 1; k >= 1; --k) {
+    const V f0 = hn::Sub(hn::MulAdd(sf2, f1, Const(d, cf[k])), f2);
+    f2 = f1;
+    f1 = f0;
+  }
+  V fe, fl;
+  const V f0 = TwoSums(Const(d, cf[0]), hn::MulSub(sf, f1, f2), fe);
+  const V fh = FastTwoSums(f0, hn::Add(fe, Const(d, gelu::kMillsFar64Lo[0])), fl);
+  V farl;
+  const V farh = MulDW(d, fh, fl, uh, ul, farl);
+  const auto near = hn::Le(a, Const(d, 8));
+  lo = hn::IfThenElse(near, b1l, farl);
+  return hn::IfThenElse(near, b1, farh);
+}
+
+// float64 data: x Phi(x) within 1 ULP. Phi(-a) = exp(-a^2/2) M(a) as a double-word (ExpDW fed
+// a^2/2's low part, MillsDW), then x Phi(-a) (x < 0) or x (1 - Phi(-a)) rounded once.
+// Beyond a^2/2 = 700 (subnormal results) TimesTinyExp scales the product instead.
+template <class D, class V>
+HWY_INLINE V GeluErfDW(D d, V x) {
+  const V zero = hn::Zero(d), a = hn::Abs(x);
+  V ml, ql, gl, tl, cl;
+  const V mh = MillsDW(d, a, ml);
+  const V qh = TwoProducts(d, a, a, ql);
+  const V zh = hn::Mul(qh, Const(d, -0.5)), zl = hn::Mul(ql, Const(d, -0.5));  // exact
+  const auto inside = hn::Ge(zh, Const(d, -745.2));  // false for NaN
+  V gh = ExpDW(d, hn::IfThenElseZero(inside, zh), hn::IfThenElseZero(inside, zl), gl);
+  gh = hn::IfThenElseZero(inside, gh);
+  gl = hn::IfThenElseZero(inside, gl);
+  const V th = MulDW(d, gh, gl, mh, ml, tl);                           // Phi(-a)
+  const V ch = AddDW(hn::Set(d, 1), zero, hn::Neg(th), hn::Neg(tl), cl);  // Phi(a) >= 1/2
+  const auto neg = hn::Lt(x, zero);
+  const V y = TimesDW(d, x, hn::IfThenElse(neg, th, ch), hn::IfThenElse(neg, tl, cl));
+  V xml;
+  const V xmh = TwoProducts(d, x, mh, xml);  // x M(a) (|x| > 37 where it counts: no underflow)
+  V out = hn::IfThenElse(neg, TimesTinyExp(d, xmh, hn::MulAdd(x, ml, xml), zh, zl, y), y);
+  // |x| < 2^-1021: x Phi(x) = x/2 + x^2 phi(0) + ... lies just above x/2, which is a tie
+  // between two subnormals when x's last bit is set: then (x + ulp(x)) / 2, exact (x's sign:
+  // gelu(-5e-324) = -0).
+  const auto tiny = hn::Lt(a, Const(d, 0x1p-1021));
+  if (HWY_UNLIKELY(!hn::AllFalse(d, tiny))) {
+    const hn::RebindToUnsigned<D> du;
+    const V odd = hn::BitCast(d, hn::And(hn::BitCast(du, x), hn::Set(du, 1)));  // ulp(x) or 0
+    out = hn::IfThenElse(tiny, hn::CopySign(hn::Mul(hn::Add(x, odd), Const(d, 0.5)), x), out);
+  }
+  return out;
 }
 
 // The fast tier's x Phi(x) on f32 lanes. With a = |x|, z = a / sqrt(2) and t = 1 / (1 + z / 2)
@@ -396,6 +500,9 @@ struct Gelu : Kernel {
       const V u2 = U2(d, x, lo);
       const V y = hn::CopySign(TimesLogistic(d, x, u2, lo), x);  // gelu(-1e-45) = -0
       return AtInf(d, x, y, hn::Neg(hn::Zero(d)), x);
+    }
+    if constexpr (kDoubleWord<D>) {
+      if (exact()) return AtInf(d, x, GeluErfDW(d, x), hn::Neg(hn::Zero(d)), x);
     }
     V y;
     if (exact()) {

@@ -11,7 +11,9 @@ is pasted into src/kernels/*-inl.h next to a comment naming this script.
 - mills: M(a) = exp(a^2/2) * Phi(-a) for a >= 0 (Phi the standard normal CDF). GELU's
   tail: Phi(-a) = exp(-a^2/2) * M(a), where the exponent a^2/2 is formed exactly. Two
   pieces, each in a variable whose rounding the fit does not amplify: on [0, 8],
-  z = (a - 4) / (a + 4) in [-1, 1/3]; on [8, 40], a M(a) in u = 1 / a.
+  z = (a - 4) / (a + 4) in [-1, 1/3]; on [8, 40], a M(a) in u = 1 / a. float64's leading
+  coefficients also as double-words (the *Lo arrays): its kernel sums them in double-word
+  arithmetic.
 - tanhshrink: T(u) = (x - tanh x) / x^3 with u = x^2 in [0, 1], variable z = 2u - 1.
 """
 import mpmath as mp
@@ -51,6 +53,15 @@ def truncate(g, c, rel, probe=2000):
     raise SystemExit("not enough terms")
 
 
+def emit_lo(name, c, k):
+    """What double leaves out of the first k coefficients: c[j] = double(c[j]) + lo[j]."""
+    lo = [c[j] - mp.mpf(float(c[j])) for j in range(k)]
+    body = ",\n    ".join(mp.nstr(x, 17, min_fixed=1, max_fixed=0) for x in lo)
+    which = "c_0" if k == 1 else f"c_0..c_{k - 1}"
+    print(f"// {which} - double(c_k) (tools/fit/chebyshev.py)")
+    print(f"constexpr double {name}[] = {{\n    {body}}};\n")
+
+
 def emit(name, c, ctype, worst):
     digits = 17 if ctype == "double" else 9
     body = ",\n    ".join(mp.nstr(x, digits, min_fixed=1, max_fixed=0) for x in c)
@@ -87,9 +98,10 @@ def tanhshrink(z):
 if __name__ == "__main__":
     for name, g in (("Near", mills_near()), ("Far", mills_far())):
         c = cheb_coeffs(g, 60)
-        c64, w64 = truncate(g, c, mp.mpf("2e-17"))
+        c64, w64 = truncate(g, c, mp.mpf("2e-18"))
         c32, w32 = truncate(g, c, mp.mpf("3e-9"))
         emit(f"kMills{name}64", c64, "double", w64)
+        emit_lo(f"kMills{name}64Lo", c64, 4 if name == "Near" else 1)
         emit(f"kMills{name}32", c32, "float", w32)
     c = cheb_coeffs(tanhshrink, 60)
     c32, w32 = truncate(tanhshrink, c, mp.mpf("3e-9"))  # float64 uses the Taylor series
