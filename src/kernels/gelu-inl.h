@@ -211,9 +211,8 @@ HWY_INLINE void NormalTail(D d, V a, V& tail, V& pdf, V& m, V& zh, V& zl) {
 // steps in double-words with c_0..c_3 as double-words. The far piece, a M(a) = c_0 + terms
 // below 3e-3, needs only c_0's low part and 1/a as a double-word.
 template <class D, class V>
-HWY_INLINE V MillsDW(D d, V a, V& lo) {
+HWY_INLINE V MillsNearDW(D d, V a, V& lo) {
   const V zero = hn::Zero(d), four = Const(d, 4);
-  // near: s = sh + sl
   const V an = hn::Min(a, Const(d, 8));
   V nl, dl, zl, pl, e, sl;
   const V nh = TwoSums(an, hn::Neg(four), nl);
@@ -221,44 +220,60 @@ HWY_INLINE V MillsDW(D d, V a, V& lo) {
   const V zh = DivDW(d, nh, nl, dh, dl, zl);
   const V ph = TwoProducts(d, zh, Const(d, 1.5), pl);
   const V s0 = TwoSums(ph, Const(d, 0.5), e);
-  const V sh = FastTwoSums(s0, hn::MulAdd(zl, Const(d, 1.5), hn::Add(e, pl)), sl);
-  constexpr auto& cn = gelu::kMillsNear64;
-  constexpr auto& cnl = gelu::kMillsNear64Lo;
+  const V sh = FastTwoSums(s0, hn::MulAdd(zl, Const(d, 1.5), hn::Add(e, pl)), sl);  // s
+  constexpr auto& c = gelu::kMillsNear64;
+  constexpr auto& cl = gelu::kMillsNear64Lo;
   const V s2h = hn::Add(sh, sh), s2l = hn::Add(sl, sl);
   V b1 = zero, b2 = zero, b1l = zero, b2l = zero;
-  for (std::size_t k = std::size(cn) - 1; k >= 4; --k) {
-    const V b0 = hn::Sub(hn::MulAdd(s2h, b1, Const(d, cn[k])), b2);
+  for (std::size_t k = std::size(c) - 1; k >= 4; --k) {
+    const V b0 = hn::Sub(hn::MulAdd(s2h, b1, Const(d, c[k])), b2);
     b2 = b1;
     b1 = b0;
   }
   for (std::size_t k = 4; k-- > 0;) {  // b_k = c_k + 2 s b_(k+1) - b_(k+2); M = c_0 + s b_1 - b_2
     V tl, ul, vl;
     const V th = k == 0 ? MulDW(d, sh, sl, b1, b1l, tl) : MulDW(d, s2h, s2l, b1, b1l, tl);
-    const V uh = AddDW(th, tl, Const(d, cn[k]), Const(d, cnl[k]), ul);
+    const V uh = AddDW(th, tl, Const(d, c[k]), Const(d, cl[k]), ul);
     const V vh = AddDW(uh, ul, hn::Neg(b2), hn::Neg(b2l), vl);
     b2 = b1, b2l = b1l, b1 = vh, b1l = vl;
   }
-  // far: (c_0 + rest) (1/a), rest = sum_k>=1 c_k T_k(s) in double
-  constexpr auto& cf = gelu::kMillsFar64;
+  lo = b1l;
+  return b1;
+}
+template <class D, class V>
+HWY_INLINE V MillsFarDW(D d, V a, V& lo) {
+  const V zero = hn::Zero(d);
+  constexpr auto& c = gelu::kMillsFar64;
   const V af = hn::Min(hn::Max(a, Const(d, 8)), Const(d, 40));
   V ul;
-  const V uh = DivDW(d, hn::Set(d, 1), zero, af, zero, ul);
-  const V sf = hn::Mul(hn::Sub(uh, Const(d, 0.075)), Const(d, 20));
-  const V sf2 = hn::Add(sf, sf);
-  V f1 = zero, f2 = zero;
-  for (std::size_t k = std::size(cf) - 1; k >= 1; --k) {
-    const V f0 = hn::Sub(hn::MulAdd(sf2, f1, Const(d, cf[k])), f2);
-    f2 = f1;
-    f1 = f0;
+  const V uh = DivDW(d, hn::Set(d, 1), zero, af, zero, ul);  // 1 / a
+  const V s = hn::Mul(hn::Sub(uh, Const(d, 0.075)), Const(d, 20));
+  const V s2 = hn::Add(s, s);
+  V b1 = zero, b2 = zero;
+  for (std::size_t k = std::size(c) - 1; k >= 1; --k) {
+    const V b0 = hn::Sub(hn::MulAdd(s2, b1, Const(d, c[k])), b2);
+    b2 = b1;
+    b1 = b0;
   }
-  V fe, fl;
-  const V f0 = TwoSums(Const(d, cf[0]), hn::MulSub(sf, f1, f2), fe);
-  const V fh = FastTwoSums(f0, hn::Add(fe, Const(d, gelu::kMillsFar64Lo[0])), fl);
-  V farl;
-  const V farh = MulDW(d, fh, fl, uh, ul, farl);
+  V e, fl;
+  const V f0 = TwoSums(Const(d, c[0]), hn::MulSub(s, b1, b2), e);  // c_0 + the rest
+  const V fh = FastTwoSums(f0, hn::Add(e, Const(d, gelu::kMillsFar64Lo[0])), fl);
+  return MulDW(d, fh, fl, uh, ul, lo);
+}
+// Each piece only where a vector has lanes in it.
+template <class D, class V>
+HWY_INLINE V MillsDW(D d, V a, V& lo) {
   const auto near = hn::Le(a, Const(d, 8));
-  lo = hn::IfThenElse(near, b1l, farl);
-  return hn::IfThenElse(near, b1, farh);
+  V h = hn::Zero(d);
+  lo = h;
+  if (!hn::AllFalse(d, near)) h = MillsNearDW(d, a, lo);
+  if (!hn::AllTrue(d, near)) {
+    V fl;
+    const V fh = MillsFarDW(d, a, fl);
+    h = hn::IfThenElse(near, h, fh);
+    lo = hn::IfThenElse(near, lo, fl);
+  }
+  return h;
 }
 
 // float64 data: x Phi(x) within 1 ULP. Phi(-a) = exp(-a^2/2) M(a) as a double-word (ExpDW fed

@@ -6,8 +6,11 @@
     python3 tools/accuracy/render.py /tmp/acc.md [/tmp/exh.md ...] > docs/accuracy.md
 
 Rows of later files replace the rows of earlier ones with the same function, parameters and
-dtype (an exhaustive f32 run replaces the sampled one). The detailed table at the end is what
-`actfn-accuracy --check docs/accuracy.md` (ctest's accuracy.* tests) reads.
+dtype (an exhaustive f32 run replaces the sampled one; a forward-only one keeps the earlier
+backward columns, and its inputs say so: `all (backward 1/64)`). The detailed table at the end
+is what `actfn-accuracy --check docs/accuracy.md` (ctest's accuracy.* tests) reads. Of
+docs/accuracy-exhaustive.md only the exact tier's table is read (the fast tier's follows
+`<!-- fast -->`; tools/accuracy/exhaustive.py merges it into docs/accuracy-fast.md).
 """
 import datetime
 import os
@@ -23,9 +26,6 @@ PIECEWISE_ARITH = {"leaky_relu", "prelu", "rrelu", "softshrink", "squared_relu",
                    "sparse_plus", "hardsigmoid", "hardswish", "sqnl", "quadratic"}
 # Why a target is missed, by function (shown under the targets).
 NOTES = {
-    "gelu": "x Phi(x) through a fitted Mills ratio (two Chebyshev pieces, tools/fit): the fit's "
-            "own relative error (~2^-50) and the product's rounding (the tanh form is within 1 ULP "
-            "since 2026-12-02: x (s + s_lo) rounded once)",
     "elish": "expm1(x) sigmoid(x) for x < 0: two rounded factors",
     "ftswish": "x sigmoid(x) + T: the sum of a rounded product and T",
     "tanhexp": "tanh(e^x) takes the rounded e^x",
@@ -38,12 +38,12 @@ NOTES = {
 AXIS = {"softmax", "log_softmax", "softmin", "logsumexp"}
 
 
-def read(path):
+def read(path, marker="<!-- detail -->"):
     rows = []
     detail = False
     for line in open(path):
-        if line.startswith("<!-- detail -->"):
-            detail = True
+        if line.startswith("<!-- "):
+            detail = line.startswith(marker)
         if not detail or not line.startswith("| `"):
             continue
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
@@ -67,16 +67,40 @@ def cpu():
     return platform.processor()
 
 
-def main(paths):
+def machine_of(path):
+    """The Machine: paragraph of a rendered page, through its "Command:"; None elsewhere."""
+    text = open(path).read()
+    i = text.find("\nMachine: ")
+    j = text.find("Command:\n", i)
+    return text[i + 1:j + len("Command:")] if i >= 0 and j >= 0 else None
+
+
+def merge(old, new):
+    """new replaces old; a forward-only new row keeps old's backward columns."""
+    if old is None or new["rel"] != "-" or old["rel"] == "-":
+        return new
+    out = dict(new)
+    for c in ("rel", "abs", "bwd_x"):
+        out[c] = old[c]
+    out["inputs"] = "%s (backward %s)" % (new["inputs"], old["inputs"].split(" (backward ")[-1]
+                                          .rstrip(")"))
+    return out
+
+
+def merge_rows(lists):
     merged = {}
     order = []
-    for p in paths:
-        for r in read(p):
+    for rows in lists:
+        for r in rows:
             key = (r["function"], r["parameters"], r["dtype"])
             if key not in merged:
                 order.append(key)
-            merged[key] = r
-    rows = [merged[k] for k in order]
+            merged[key] = merge(merged.get(key), r)
+    return [merged[k] for k in order]
+
+
+def main(paths):
+    rows = merge_rows(read(p) for p in paths)
     functions = []
     for r in rows:
         if r["function"] not in functions:
@@ -120,8 +144,10 @@ def main(paths):
     o.append("## How it is measured\n")
     o.append(
         "- **Inputs.** float16 and bfloat16: all 65,536. float32: all 2^32 where the `inputs`\n"
-        "  column says `all`, else 1/S of the bit patterns (`1/64`: the patterns mix(j),\n"
-        "  j < 2^26, for a fixed bijection mix of 32 bits: every binade, NaN and inf included),\n"
+        "  column says `all` ([accuracy-exhaustive.md](accuracy-exhaustive.md), `make\n"
+        "  accuracy-exhaustive`; `all (backward 1/64)`: the backward sampled), else 1/S of\n"
+        "  the bit patterns (`1/64`: the patterns mix(j), j < 2^26, for a fixed bijection mix\n"
+        "  of 32 bits: every binade, NaN and inf included),\n"
         "  plus 4,096 inputs around each hard point (0, and the saturation or overflow threshold\n"
         "  on each side, found by bisection). float64: 10^7 random inputs (half random bit\n"
         "  patterns, half with exponents in [-30, 10]) plus the hard points. Parameterized\n"
@@ -129,12 +155,12 @@ def main(paths):
         "  The softmax family: 494 rows of length 1, 2, 7, 1000 and 32000 with values up to\n"
         "  +-1, 10, 100 and 1e4, some -inf entries and ties.\n"
         "- **Reference.** Each function's scalar reference (the templates in\n"
-        "  src/kernels/*-inl.h) in long double, and in MPFR at 192 bits for every input whose\n"
-        "  long-double error comes within a margin of the largest error so far (the margin is 4x\n"
-        "  the long double reference's own error on an audit sample, at least 1e-6 ULP, 0.01 for\n"
-        "  float64): every maximum and worst input below is MPFR's. The softmax family is\n"
-        "  computed in MPFR throughout (log1p of the non-maximal sum, so that log_softmax of a\n"
-        "  dominant logit is exact).\n"
+        "  src/kernels/*-inl.h) in long double (for float32's forward in double first), and in\n"
+        "  MPFR at 192 bits for every input whose error comes within a margin of the largest\n"
+        "  error so far (each margin is 4x that reference's own error on an audit sample, at\n"
+        "  least 1e-6 ULP, 0.01 for float64): every maximum and worst input below is MPFR's.\n"
+        "  The softmax family is computed in MPFR throughout (log1p of the non-maximal sum, so\n"
+        "  that log_softmax of a dominant logit is exact).\n"
         "- **Error.** |y - f(x)| in ULP of f(x) in the output type (subnormal ULPs below the\n"
         "  normals; an overflow to inf is exact where f(x) rounds to inf). gcu, snake, xielu and\n"
         "  ftswish, which cross zero away from 0, measure in ULP of max(|f(x)|, a scale of x)\n"
@@ -161,9 +187,11 @@ def main(paths):
         "(SSE4, SSSE3) round a few products differently and can exceed these maxima (lisht f64\n"
         "1.0, inverse_quadratic 1.6 on the f64 sample): the unit tests (tests/reference.h) hold\n"
         "them to their own bounds.\n")
-    # A partial rerun merged into the previous file says so (ACTFN_ACCURACY_MACHINE: the line).
-    o.append(os.environ.get("ACTFN_ACCURACY_MACHINE") or "Machine: %s, %d threads; commit %s; %s. Command:\n" % (
-        cpu(), 2, git or "-", datetime.date.today().isoformat()))
+    # A partial rerun merged into the previous file says so (ACTFN_ACCURACY_MACHINE: the line);
+    # a page rendered again from itself (exhaustive rows merged) keeps its line.
+    o.append(os.environ.get("ACTFN_ACCURACY_MACHINE") or machine_of(paths[0]) or
+             "Machine: %s, %d threads; commit %s; %s. Command:\n" % (
+                 cpu(), 2, git or "-", datetime.date.today().isoformat()))
     o.append("```sh\nmake accuracy   # build/actfn-accuracy --stride 64 --samples 10000000 "
              "--markdown, then render.py\n```\n")
 
@@ -200,6 +228,12 @@ def main(paths):
              % (f16b[1]["abs"] if f16b[1] else "-", state(f16b[0] <= 0.5)))
     o.append("| f32 forward faithful (<= 1 ULP), smooth functions | max %s ULP (%s) | %s |"
              % (f32[1]["fwd"], f32[1]["function"], state(f32[0] <= 1)))
+    proven = [fn for fn in functions if smooth(fn) and cell(fn, "f32", "inputs").startswith("all")]
+    unproven = [fn for fn in functions if smooth(fn) and fn not in proven]
+    o.append("| f32 forward over all 2^32 inputs, smooth functions at their defaults "
+             "([accuracy-exhaustive.md](accuracy-exhaustive.md)) | %d of %d%s | %s |"
+             % (len(proven), len(proven) + len(unproven),
+                "; sampled only: " + ", ".join(unproven) if unproven else "", state(not unproven)))
     o.append("| piecewise-linear selections exact (%s) | max %s ULP | %s |"
              % (", ".join(sorted(PIECEWISE)), pw[1]["fwd"], state(pw[0] == 0)))
     o.append("| piecewise functions with arithmetic correctly rounded, f32 and f64 (%s) | max %s "
@@ -231,13 +265,14 @@ def main(paths):
         o.append("")
 
     o.append("## Summary: forward max ULP at the default parameters\n")
-    o.append("| function | f16 | bf16 | f32 | f64 | backward f32 (abs) | backward f64 (abs / rel) |")
-    o.append("|---|---|---|---|---|---|---|")
+    o.append("| function | f16 | bf16 | f32 | f32 inputs | f64 | backward f32 (abs) "
+             "| backward f64 (abs / rel) |")
+    o.append("|---|---|---|---|---|---|---|---|")
     for fn in functions:
-        o.append("| `%s` | %s | %s | %s | %s | %s | %s / %s |" % (
+        o.append("| `%s` | %s | %s | %s | %s | %s | %s | %s / %s |" % (
             fn, cell(fn, "f16", "fwd"), cell(fn, "bf16", "fwd"), cell(fn, "f32", "fwd"),
-            cell(fn, "f64", "fwd"), cell(fn, "f32", "abs"), cell(fn, "f64", "abs"),
-            cell(fn, "f64", "rel")))
+            cell(fn, "f32", "inputs"), cell(fn, "f64", "fwd"), cell(fn, "f32", "abs"),
+            cell(fn, "f64", "abs"), cell(fn, "f64", "rel")))
     o.append("")
     o.append("## Every case\n")
     o.append("<!-- detail -->")
