@@ -15,6 +15,8 @@
 #   make accuracy-fast  the same for the fast tier: docs/accuracy-fast.md (~30 min), and
 #   make accuracy-fast-exhaustive  its float32 over all 2^32 inputs for the bench set (~10 min)
 #   make accuracy-exact-exhaustive  the exact tier's native float32 kernels over all 2^32 (~1 h)
+#   make accuracy-exhaustive  the float32 proof: every smooth function over all 2^32 inputs
+#                  against MPFR, both tiers (~4 h; resumable, FUNCTIONS="..." for some)
 #   make compare   install the peer libraries, measure actfn against them (bench/compare) and
 #                  rewrite docs/performance.md (~5 min)
 BUILD ?= build
@@ -212,6 +214,8 @@ accuracy: build
 	$(BUILD)/actfn-accuracy $(ACCURACY_ARGS) --markdown > $(BUILD)/accuracy-sampled.md
 	python3 tools/accuracy/render.py $(BUILD)/accuracy-sampled.md \
 	  $(wildcard docs/accuracy-exhaustive.md) > docs/accuracy.md
+	$(if $(wildcard docs/accuracy-exhaustive.md),python3 tools/accuracy/exhaustive.py fast \
+	  docs/accuracy-fast.md > docs/accuracy-fast.md.new && mv docs/accuracy-fast.md.new docs/accuracy-fast.md)
 
 # The fast tier (Accuracy::fast): every function's forward, the same inputs but float64's
 # 10^6 samples, written to docs/accuracy-fast.md (ctest's accuracy.fast.* read it).
@@ -221,6 +225,8 @@ accuracy-fast: build
 	{ cat tools/accuracy/fast-header.md; echo; echo "Measured $$(date -u +%F) at commit" \
 	  "$$(git rev-parse --short HEAD) on $$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" \
 	  "($$(nproc) threads)."; echo; cat $(BUILD)/accuracy-fast.md; } > docs/accuracy-fast.md
+	$(if $(wildcard docs/accuracy-exhaustive.md),python3 tools/accuracy/exhaustive.py fast \
+	  docs/accuracy-fast.md > docs/accuracy-fast.md.new && mv docs/accuracy-fast.md.new docs/accuracy-fast.md)
 
 # The fast tier's float32 over all 2^32 inputs (sigmoid tanh silu gelu softplus elu), against
 # the exact tier's float64: docs/accuracy-fast-exhaustive.md (minutes per function).
@@ -247,9 +253,27 @@ accuracy-exact-exhaustive: build
 	  echo "infinities and signs must match. Measured $$(date -u +%F) at commit $$(git rev-parse --short HEAD)."; echo; \
 	  $(BUILD)/actfn-fast-exhaustive --exact $(EXACT_NATIVE) --markdown; } > docs/accuracy-exact-exhaustive.md
 
-FUNCTIONS ?= sigmoid tanh gelu silu softplus elu
+# The float32 proof: FUNCTIONS (default every smooth elementwise function) over all 2^32
+# inputs, forward, in both tiers (the fast one where a function has a fast kernel of its own;
+# BACKWARD=1: the exact tier's backward too), one file per function and tier in
+# $(BUILD)/exhaustive so that a stopped sweep goes on where it stopped (tools/accuracy/sweep.sh;
+# 3-6 minutes per function on two cores). The files are collected into
+# docs/accuracy-exhaustive.md, whose rows then replace the sampled float32 rows of
+# docs/accuracy.md and docs/accuracy-fast.md.
+SMOOTH = leaky_relu sigmoid prelu rrelu softshrink squared_relu elu selu celu xielu isru isrlu \
+  gelu quick_gelu logsigmoid hardsigmoid silu swish hardswish mish sparse_sigmoid elish ftswish \
+  bipolar_sigmoid tanh softsign tanhshrink softcap lisht tanhexp softplus squareplus \
+  sparse_plus shifted_softplus snake gcu sinusoid gaussian hyper_sinh inverse_quadratic \
+  multi_quadratic quadratic poisson1 spline sqnl
+FAST_KERNELS = sigmoid tanh silu swish gelu softplus elu leaky_relu prelu rrelu
+FUNCTIONS ?= $(SMOOTH)
+BACKWARD ?= 0
 accuracy-exhaustive: build
-	$(BUILD)/actfn-accuracy $(FUNCTIONS) --dtype f32 --exhaustive --markdown > $(BUILD)/exhaustive.md
-	python3 tools/accuracy/render.py $(wildcard docs/accuracy-exhaustive.md) $(BUILD)/exhaustive.md \
-	  > docs/accuracy-exhaustive.md.new
+	tools/accuracy/sweep.sh $(BUILD)/exhaustive exact $(BACKWARD) $(FUNCTIONS)
+	tools/accuracy/sweep.sh $(BUILD)/exhaustive fast 0 $(filter $(FAST_KERNELS),$(FUNCTIONS))
+	python3 tools/accuracy/exhaustive.py collect $(BUILD)/exhaustive > docs/accuracy-exhaustive.md.new
 	mv docs/accuracy-exhaustive.md.new docs/accuracy-exhaustive.md
+	python3 tools/accuracy/exhaustive.py fast docs/accuracy-fast.md > docs/accuracy-fast.md.new
+	mv docs/accuracy-fast.md.new docs/accuracy-fast.md
+	python3 tools/accuracy/render.py docs/accuracy.md docs/accuracy-exhaustive.md > docs/accuracy.md.new
+	mv docs/accuracy.md.new docs/accuracy.md

@@ -18,10 +18,10 @@ for fn in "$@"; do
   [ -s "$f" ] && continue
   extra=
   [ "$backward" = 1 ] || extra=--forward-only
-  start=$(date +%s)
+  start=$(date +%s) commit=$(git rev-parse --short HEAD)
   "$build/actfn-accuracy" "$fn" --dtype f32 --exhaustive --defaults --accuracy "$tier" \
     $extra --markdown > "$f.part"
-  { echo "<!-- $(date -u +%F) $(git rev-parse --short HEAD) $(( $(date +%s) - start ))s -->"
+  { echo "<!-- $(date -u +%F) $commit $(( $(date +%s) - start ))s -->"
     cat "$f.part"; } > "$f"
   rm -f "$f.part"
   echo "$tier $fn: $(( $(date +%s) - start )) s"
