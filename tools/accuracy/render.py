@@ -138,9 +138,11 @@ def main(paths):
         "(`make accuracy`): ctest's `accuracy.*` tests rerun a subset of the same inputs and fail\n"
         "when any maximum exceeds the one recorded below. These are the exact tier's figures (the\n"
         "default, `actfn::Accuracy::exact`); the fast tier's, measured the same way, are in\n"
-        "[accuracy-fast.md](accuracy-fast.md) (`make accuracy-fast`). The exact tier's native float32\n"
-        "kernels over all 2^32 inputs (against its float64 kernel, not MPFR) are in\n"
-        "[accuracy-exact-exhaustive.md](accuracy-exact-exhaustive.md): every one within 0.82 ULP.\n")
+        "[accuracy-fast.md](accuracy-fast.md) (`make accuracy-fast`). float32 over all 2^32 inputs\n"
+        "against the same references: [accuracy-exhaustive.md](accuracy-exhaustive.md) (`make\n"
+        "accuracy-exhaustive`; its rows replace the sampled ones below, `inputs` `all`); the exact\n"
+        "tier's native float32 kernels over all 2^32 inputs against its float64 kernel, a second\n"
+        "opinion: [accuracy-exact-exhaustive.md](accuracy-exact-exhaustive.md).\n")
     o.append("## How it is measured\n")
     o.append(
         "- **Inputs.** float16 and bfloat16: all 65,536. float32: all 2^32 where the `inputs`\n"
