@@ -5,7 +5,7 @@
     python3 tools/accuracy/exhaustive.py fast docs/accuracy-fast.md > docs/accuracy-fast.md.new
 
 collect: the rows already in docs/accuracy-exhaustive.md, replaced or joined by the files of
-tools/accuracy/sweep.sh in SWEEPDIR/exact and SWEEPDIR/fast (each actfn-accuracy's --markdown
+tools/accuracy/sweep.sh in SWEEPDIR/exact, SWEEPDIR/exact-backward and SWEEPDIR/fast (each actfn-accuracy's --markdown
 table under a `<!-- DATE COMMIT SECONDSs -->` line). fast: docs/accuracy-fast.md with its
 float32 rows replaced by the fast tier's exhaustive ones (render.py does the same for
 docs/accuracy.md with the exact tier's, in `make accuracy`).
@@ -90,7 +90,9 @@ def collect(sweep):
     for tier, title in (("exact", "The exact tier"), ("fast", "The fast tier")):
         merged = {}
         order = []
-        new = [read_sweep(p) for p in sorted(glob.glob(os.path.join(sweep, tier, "*.md")))]
+        # Forward-only files, then those with the backward (BACKWARD=1), which say more.
+        new = [read_sweep(p) for d in (tier, tier + "-backward")
+               for p in sorted(glob.glob(os.path.join(sweep, d, "*.md")))]
         for r in read_doc(DOC, tier) + [r for rows in new for r in rows]:
             key = (r["function"], r["parameters"])
             if key not in merged:

@@ -5,16 +5,18 @@
 #
 #   tools/accuracy/sweep.sh OUTDIR TIER BACKWARD FUNCTION...
 #
-# TIER is exact or fast; BACKWARD 1 measures the backward from x too. A function whose file
-# exists in OUTDIR is skipped. Each file is actfn-accuracy's --markdown table, with the date
+# TIER is exact or fast; BACKWARD 1 measures the backward from x too (files in TIER-backward).
+# A function whose file exists is skipped. Each file is actfn-accuracy's --markdown table, with the date
 # and commit in its first line; tools/accuracy/exhaustive.py merges them into the docs.
 set -eu
 out=$1 tier=$2 backward=$3
 shift 3
 build=${BUILD:-build}
-mkdir -p "$out/$tier"
+dir=$tier
+[ "$backward" = 1 ] && dir=$tier-backward
+mkdir -p "$out/$dir"
 for fn in "$@"; do
-  f="$out/$tier/$fn.md"
+  f="$out/$dir/$fn.md"
   [ -s "$f" ] && continue
   extra=
   [ "$backward" = 1 ] || extra=--forward-only
@@ -24,5 +26,5 @@ for fn in "$@"; do
   { echo "<!-- $(date -u +%F) $commit $(( $(date +%s) - start ))s -->"
     cat "$f.part"; } > "$f"
   rm -f "$f.part"
-  echo "$tier $fn: $(( $(date +%s) - start )) s"
+  echo "$dir $fn: $(( $(date +%s) - start )) s"
 done
