@@ -553,19 +553,26 @@ HWY_INLINE V Horner(D d, V x, const double (&c)[N]) {
   return p;
 }
 
-// sum_k c[k] T_k(z) by Clenshaw's recurrence: stable for any number of terms. M < N: the
-// first M terms only (a shorter expansion where less precision is needed).
-template <std::size_t M = 0, class D, class V, class C, std::size_t N>
-HWY_INLINE V Clenshaw(D d, V z, const C (&c)[N]) {
-  static_assert(M <= N);
-  constexpr std::size_t kTerms = M == 0 ? N : M;
-  const V z2 = hn::Add(z, z);
-  V b1 = hn::Zero(d), b2 = hn::Zero(d);
-  for (std::size_t k = kTerms - 1; k >= 1; --k) {
+// Clenshaw's recurrence b_k = c_k + 2 z b_(k+1) - b_(k+2) (z2 = 2 z) for k from kTerms - 1
+// down to kFrom >= 1: b1 = b_kFrom, b2 = b_(kFrom+1), for a caller that finishes the last
+// steps itself (in double-words: gelu's MillsNearDW).
+template <std::size_t kFrom, std::size_t kTerms, class D, class V, class C, std::size_t N>
+HWY_INLINE void ClenshawDown(D d, V z2, const C (&c)[N], V& b1, V& b2) {
+  static_assert(kFrom >= 1 && kTerms <= N);
+  b1 = hn::Zero(d), b2 = hn::Zero(d);
+  for (std::size_t k = kTerms - 1; k >= kFrom; --k) {
     const V b0 = hn::Sub(hn::MulAdd(z2, b1, Const(d, c[k])), b2);
     b2 = b1;
     b1 = b0;
   }
+}
+
+// sum_k c[k] T_k(z) by Clenshaw's recurrence: stable for any number of terms. M < N: the
+// first M terms only (a shorter expansion where less precision is needed).
+template <std::size_t M = 0, class D, class V, class C, std::size_t N>
+HWY_INLINE V Clenshaw(D d, V z, const C (&c)[N]) {
+  V b1, b2;
+  ClenshawDown<1, M == 0 ? N : M>(d, hn::Add(z, z), c, b1, b2);
   return hn::Sub(hn::MulAdd(z, b1, Const(d, c[0])), b2);
 }
 

@@ -224,12 +224,8 @@ HWY_INLINE V MillsNearDW(D d, V a, V& lo) {
   constexpr auto& c = gelu::kMillsNear64;
   constexpr auto& cl = gelu::kMillsNear64Lo;
   const V s2h = hn::Add(sh, sh), s2l = hn::Add(sl, sl);
-  V b1 = zero, b2 = zero, b1l = zero, b2l = zero;
-  for (std::size_t k = std::size(c) - 1; k >= 4; --k) {
-    const V b0 = hn::Sub(hn::MulAdd(s2h, b1, Const(d, c[k])), b2);
-    b2 = b1;
-    b1 = b0;
-  }
+  V b1, b2, b1l = zero, b2l = zero;
+  ClenshawDown<4, std::size(c)>(d, s2h, c, b1, b2);
   for (std::size_t k = 4; k-- > 0;) {  // b_k = c_k + 2 s b_(k+1) - b_(k+2); M = c_0 + s b_1 - b_2
     V tl, ul, vl;
     const V th = k == 0 ? MulDW(d, sh, sl, b1, b1l, tl) : MulDW(d, s2h, s2l, b1, b1l, tl);
@@ -248,13 +244,8 @@ HWY_INLINE V MillsFarDW(D d, V a, V& lo) {
   V ul;
   const V uh = DivDW(d, hn::Set(d, 1), zero, af, zero, ul);  // 1 / a
   const V s = hn::Mul(hn::Sub(uh, Const(d, 0.075)), Const(d, 20));
-  const V s2 = hn::Add(s, s);
-  V b1 = zero, b2 = zero;
-  for (std::size_t k = std::size(c) - 1; k >= 1; --k) {
-    const V b0 = hn::Sub(hn::MulAdd(s2, b1, Const(d, c[k])), b2);
-    b2 = b1;
-    b1 = b0;
-  }
+  V b1, b2;
+  ClenshawDown<1, std::size(c)>(d, hn::Add(s, s), c, b1, b2);
   V e, fl;
   const V f0 = TwoSums(Const(d, c[0]), hn::MulSub(s, b1, b2), e);  // c_0 + the rest
   const V fh = FastTwoSums(f0, hn::Add(e, Const(d, gelu::kMillsFar64Lo[0])), fl);
