@@ -313,7 +313,8 @@ Result measure(const Op& op, const std::vector<double>& params, Dt dt, const Inp
   constexpr std::uint64_t kBlock = 1 << 16;
   auto worker = [&] {
     Stat sf, sr, sa;
-    std::vector<double> x, y, g;
+    std::vector<double> x, y, g, ef, er, ea;
+    std::vector<LD> fl;
     for (;;) {
       const std::uint64_t b0 = next.fetch_add(kBlock);
       if (b0 >= in.size()) break;
@@ -326,30 +327,48 @@ Result measure(const Op& op, const std::vector<double>& params, Dt dt, const Inp
         case Dt::f32: run_kernel<float>(op, params, bwd, x, y, g); break;
         case Dt::f64: run_kernel<double>(op, params, bwd, x, y, g); break;
       }
+      // The cheapest pass first, over the whole block (double for the float32 forward, else
+      // long double); then every input within two of its margins of the block's largest
+      // error (or of the maximum so far) goes on to the next. Deciding per input against the
+      // running maximum would hand on every input of a run whose errors rise one input after
+      // the next (the float32 sweep in bit order near a constant result: a billion of them).
+      fl.resize(n), ef.resize(n), er.resize(n), ea.resize(n);
+      double top_f = 0, top_r = 0, top_a = 0;
       for (std::uint64_t i = 0; i < n; ++i) {
         const double xi = x[i];
-        const LD fl = r->floor ? r->floor(xi, p) : 0;
-        // Each pass hands on the inputs whose error comes within its margin of the maximum.
-        double e = dfwd ? err_d(y[i], d->f(xi, p), static_cast<double>(fl), f) : NAN;
-        if (!(e < std::max(sf.max, kFloor) - mg.fwd_d)) {
-          e = err_ld(y[i], r->f(xi, p), fl, f);
+        fl[i] = r->floor ? r->floor(xi, p) : 0;
+        ef[i] = dfwd ? err_d(y[i], d->f(xi, p), static_cast<double>(fl[i]), f)
+                     : err_ld(y[i], r->f(xi, p), fl[i], f);
+        top_f = std::max(top_f, ef[i]);  // NaN (not finite: the next pass decides) ignored
+        if (!bwd) continue;
+        const LD dl = r->df(xi, p);
+        er[i] = err_ld(g[i], dl, 0, f), ea[i] = err_ld(g[i], dl, 1, f);
+        top_r = std::max(top_r, er[i]), top_a = std::max(top_a, ea[i]);
+      }
+      const double first = dfwd ? mg.fwd_d : mg.fwd;
+      const double tf = std::max({sf.max, top_f, kFloor}) - 2 * first;
+      const double tr = std::max({sr.max, top_r, kFloor}) - 2 * mg.bwd;
+      const double ta = std::max({sa.max, top_a, kFloor}) - 2 * mg.bwd;
+      for (std::uint64_t i = 0; i < n; ++i) {
+        const double xi = x[i];
+        double e = ef[i];
+        if (!(e < tf)) {
+          if (dfwd) e = err_ld(y[i], r->f(xi, p), fl[i], f);
           if (e >= std::max(sf.max, kFloor) - mg.fwd) {
-            e = err_mp(y[i], m->f(Mp(xi), p), fl, f);
+            e = err_mp(y[i], m->f(Mp(xi), p), fl[i], f);
             ++sf.mp_calls;
           }
         }
         sf.add(e, xi);
         if (!bwd) continue;
-        const LD dl = r->df(xi, p);
-        double er = err_ld(g[i], dl, 0, f), ea = err_ld(g[i], dl, 1, f);
-        if (er >= std::max(sr.max, kFloor) - mg.bwd || ea >= std::max(sa.max, kFloor) - mg.bwd) {
+        if (!(er[i] < tr) || !(ea[i] < ta)) {
           const Mp dm = m->df(Mp(xi), p);
-          er = err_mp(g[i], dm, 0, f);
-          ea = err_mp(g[i], dm, 1, f);
+          er[i] = err_mp(g[i], dm, 0, f);
+          ea[i] = err_mp(g[i], dm, 1, f);
           ++sr.mp_calls;
         }
-        sr.add(er, xi);
-        sa.add(ea, xi);
+        sr.add(er[i], xi);
+        sa.add(ea[i], xi);
       }
     }
     std::lock_guard<std::mutex> lock(mu);
