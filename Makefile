@@ -16,7 +16,7 @@
 #   make accuracy-fast-exhaustive  its float32 over all 2^32 inputs for the bench set (~10 min)
 #   make accuracy-exact-exhaustive  the exact tier's native float32 kernels over all 2^32 (~1 h)
 #   make accuracy-exhaustive  the float32 proof: every smooth function over all 2^32 inputs
-#                  against MPFR, both tiers (~4 h; resumable, FUNCTIONS="..." for some)
+#                  against MPFR, both tiers (~5 h; resumable, FUNCTIONS="..." for some)
 #   make compare   install the peer libraries, measure actfn against them (bench/compare) and
 #                  rewrite docs/performance.md (~5 min)
 BUILD ?= build
@@ -257,7 +257,7 @@ accuracy-exact-exhaustive: build
 # inputs, forward, in both tiers (the fast one where a function has a fast kernel of its own;
 # BACKWARD=1: the exact tier's backward too), one file per function and tier in
 # $(BUILD)/exhaustive so that a stopped sweep goes on where it stopped (tools/accuracy/sweep.sh;
-# 3-6 minutes per function on two cores). The files are collected into
+# 2-12 minutes per function on two cores). The files are collected into
 # docs/accuracy-exhaustive.md, whose rows then replace the sampled float32 rows of
 # docs/accuracy.md and docs/accuracy-fast.md.
 SMOOTH = leaky_relu sigmoid prelu rrelu softshrink squared_relu elu selu celu xielu isru isrlu \

@@ -26,9 +26,10 @@ HEADER = """# float32 over every input
 Each smooth elementwise function's float32 forward on all 2^32 inputs (NaN, infinities and
 subnormals included), at its default numbers and each choice, against the references of
 [accuracy.md](accuracy.md): the function's scalar template in double first, then in long double,
-then in MPFR at 192 bits, each pass handing on every input whose error comes within its margin
-of the largest error so far (tools/accuracy/accuracy.cc), so every maximum and worst input
-below is MPFR's. The exact tier's rows replace the sampled ones in docs/accuracy.md's tables
+then in MPFR at 192 bits, each pass handing on the inputs whose error comes within two of its
+margins of the largest so far (at most 4,096 per block of 65,536 inputs; the others keep the
+pass's figure, within its margin of a few 1e-6 ULP: tools/accuracy/accuracy.cc), so the maxima
+are MPFR's. The exact tier's rows replace the sampled ones in docs/accuracy.md's tables
 (its `inputs` column then says `all`), the fast tier's those of
 [accuracy-fast.md](accuracy-fast.md). Functions without a fast kernel of their own (all but
 sigmoid, silu, swish, tanh, elu, softplus, gelu, leaky_relu, prelu, rrelu) run the exact
@@ -36,14 +37,15 @@ kernel in both tiers: their exact row is their fast row.
 
 Backward columns: `-` where the sweep measured the forward only (its sampled figures stay in
 accuracy.md). The commit is the one the sweep ran at; a row stands until a kernel it runs
-changes (rerun that function).
+changes (rerun that function): the commits differ where a run began after an unrelated
+commit (session 9's rows all ran the float32 kernels of commit 690273e).
 
 ```sh
 make accuracy-exhaustive FUNCTIONS="sigmoid tanh"   # tools/accuracy/sweep.sh, then this page
 # one function: build/actfn-accuracy tanh --dtype f32 --exhaustive --defaults --forward-only
 ```
 
-Machine: %s, 2 threads (about 3 to 6 minutes per function).
+Machine: %s, 2 threads (2 to 12 minutes per function and tier).
 """
 
 

@@ -265,8 +265,8 @@ def main(paths):
             if fn in NOTES:
                 o.append("- `%s`: %s." % (fn, NOTES[fn]))
         if unproven:
-            o.append("- float32 over all inputs: a sweep takes 3-4 minutes per function and tier on "
-                     "two cores; `make accuracy-exhaustive` goes on where the last one stopped (%d "
+            o.append("- float32 over all inputs: a sweep takes 2-12 minutes per function and tier "
+                     "on two cores; `make accuracy-exhaustive` goes on where the last one stopped (%d "
                      "functions to go)." % len(unproven))
         o.append("")
 
