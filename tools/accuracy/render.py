@@ -265,7 +265,7 @@ def main(paths):
             if fn in NOTES:
                 o.append("- `%s`: %s." % (fn, NOTES[fn]))
         if unproven:
-            o.append("- float32 over all inputs: a sweep takes 2-12 minutes per function and tier "
+            o.append("- float32 over all inputs: a sweep takes 2-14 minutes per function and tier "
                      "on two cores; `make accuracy-exhaustive` goes on where the last one stopped (%d "
                      "functions to go)." % len(unproven))
         o.append("")
