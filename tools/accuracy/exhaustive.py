@@ -38,14 +38,14 @@ kernel in both tiers: their exact row is their fast row.
 Backward columns: `-` where the sweep measured the forward only (its sampled figures stay in
 accuracy.md). The commit is the one the sweep ran at; a row stands until a kernel it runs
 changes (rerun that function): the commits differ where a run began after an unrelated
-commit (session 9's rows all ran the float32 kernels of commit 690273e).
+commit (every row so far ran the float32 kernels of commit 690273e, unchanged through 3ed3626).
 
 ```sh
 make accuracy-exhaustive FUNCTIONS="sigmoid tanh"   # tools/accuracy/sweep.sh, then this page
 # one function: build/actfn-accuracy tanh --dtype f32 --exhaustive --defaults --forward-only
 ```
 
-Machine: %s, 2 threads (2 to 14 minutes per function and tier).
+Machine: %s, 2 threads (1 to 14 minutes per function and tier).
 """
 
 
