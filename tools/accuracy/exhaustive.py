@@ -45,7 +45,7 @@ make accuracy-exhaustive FUNCTIONS="sigmoid tanh"   # tools/accuracy/sweep.sh, t
 # one function: build/actfn-accuracy tanh --dtype f32 --exhaustive --defaults --forward-only
 ```
 
-Machine: %s, 2 threads (1 to 14 minutes per function and tier; snake 42, its long double sine reducing large x).
+Machine: %s, 2 threads (1 to 14 minutes per function and tier; snake 42 and gcu 33, their long double sine and cosine reducing large x).
 """
 
 

@@ -291,7 +291,7 @@ def main(paths):
                 o.append("- `%s`: %s." % (fn, NOTES[fn]))
         if unproven:
             o.append("- float32 over all inputs: a sweep takes 1-14 minutes per function and tier "
-                     "on two cores (snake 42: long double's sine reducing large x); `make "
+                     "on two cores (snake 42, gcu 33: long double's sine and cosine reducing large x); `make "
                      "accuracy-exhaustive` goes on where the last one stopped (%d functions to go)."
                      % len(unproven))
         if left or left_b:
