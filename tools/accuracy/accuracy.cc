@@ -11,7 +11,8 @@
 // --accuracy fast measures the fast tier's forward (docs/accuracy-fast.md; backward is
 // exact's in both tiers).
 //
-// Inputs: f16 and bf16 all 65,536; f32 all 2^32 with --exhaustive, else 2^32 / S of them
+// Inputs: f16 and bf16 all 65,536; f32 all 2^32 with --exhaustive (--bits LO:HI: the bit
+// patterns [LO, HI) only, in order: a slice of the sweep), else 2^32 / S of them
 // (S = 256 by default: the bit patterns mix(j), j < 2^32 / S, for a fixed bijection mix, so a
 // smaller S tests a superset); f64 N random inputs (default 10^6; half random bit patterns,
 // which spread over every binade, half with exponents in [-30, 10]). f32 and f64 add 4096
@@ -27,9 +28,11 @@
 // softplus near 0, would otherwise send every input to MPFR).
 // For the float32 forward a pass in double comes first, handing on the same way (its margin
 // from an audit of up to 30,000 inputs; skipped where that margin exceeds 0.01 ULP, as where
-// the formula cancels near 0): 2^32 inputs in minutes instead of half an hour. Not for the
-// backward: its relative error near a zero of f' (snake's 1 + sin 2x) is conditioned without
-// bound, and a double there can agree with a wrong kernel (it reported 7 ULP for 99).
+// the formula cancels near 0): 2^32 inputs in minutes instead of half an hour. The backward
+// of --exhaustive has a double pass too, except near the zeros of f' away from 0, where its
+// relative error is conditioned without bound (snake's 1 + sin 2x: a double there agreed
+// with a wrong kernel, 7 ULP for 99): a prescan finds them (near_zeros_of_df) and those
+// blocks, and any block whose f' changes sign, take long double as before.
 // --no-double-pass leaves it out (the same maxima, slower: a check of the pass).
 // Backward is dx = 1 * f'(x): "rel" is the error in ULP of |f'(x)|, "abs" in ULP of
 // max(|f'(x)|, 1) (where f' cancels, near a kink or in saturation, dy is the natural scale).
@@ -96,6 +99,7 @@ struct Inputs {
   Dt dt;
   std::uint64_t count = 0;  // generated inputs, then the hard-point windows
   bool exhaustive = false;
+  std::uint64_t base = 0;   // exhaustive: the first bit pattern (--bits)
   std::uint64_t stride = 256;
   std::vector<double> extra;
   std::uint64_t size() const { return count + extra.size(); }
@@ -105,7 +109,7 @@ struct Inputs {
       case Dt::f16: return static_cast<double>(float16::from_bits(static_cast<std::uint16_t>(k)));
       case Dt::bf16: return static_cast<double>(bfloat16::from_bits(static_cast<std::uint16_t>(k)));
       case Dt::f32: {
-        const auto b = exhaustive ? static_cast<std::uint32_t>(k) : mix32(static_cast<std::uint32_t>(k));
+        const auto b = exhaustive ? static_cast<std::uint32_t>(base + k) : mix32(static_cast<std::uint32_t>(k));
         float v;
         std::memcpy(&v, &b, 4);
         return v;
@@ -209,9 +213,9 @@ const MpRef kMpRefs[] = {
 using DFn = double (*)(double, const double*);
 struct DRef {
   std::string_view name;
-  DFn f;
+  DFn f, df;
 };
-#define ACTFN_D_elementwise(name) DRef{#name, ref::name<double>},
+#define ACTFN_D_elementwise(name) DRef{#name, ref::name<double>, ref::name##_grad<double>},
 #define ACTFN_D_axis(name)
 #define ACTFN_D_reduce(name)
 #define ACTFN_D_gated(name)
@@ -247,8 +251,8 @@ bool g_double_pass = true;
 constexpr double kFloor = 0.001;
 
 struct Margins {
-  double fwd, bwd;  // the long double reference's
-  double fwd_d;     // the double reference's (forward)
+  double fwd, bwd;     // the long double reference's
+  double fwd_d, bwd_d; // the double reference's (bwd_d: rel and abs together)
 };
 
 // A value's error in ULP of the format against the double reference's r (and floor), in
@@ -267,7 +271,7 @@ double err_d(double y, double r, double floor, const Fmt& f) {
 Margins audit(const test::ElementwiseRef& r, const DRef& d, const MpRef& m, const double* p,
               const Inputs& in, bool dstage) {
   const Fmt& f = fmt(in.dt);
-  double ef = 0, eb = 0, efd = 0;
+  double ef = 0, eb = 0, efd = 0, ebd = 0;
   // 3,000 inputs; with the double pass one per 2,048 up to 30,000 (every binade either way).
   const std::uint64_t n = dstage ? std::clamp<std::uint64_t>(in.size() / 2048, 3000, 30000) : 3000;
   const std::uint64_t step = std::max<std::uint64_t>(1, in.size() / n);
@@ -284,10 +288,15 @@ Margins audit(const test::ElementwiseRef& r, const DRef& d, const MpRef& m, cons
     ef = std::max(ef, std::isfinite(a) ? gap(a, am, uf) : 0.0);
     eb = std::max(eb, std::isfinite(b) ? gap(b, bm, ub) : 0.0);
     // A double that overflows where the truth does not: no first pass (margin inf).
-    if (dstage) efd = std::max(efd, gap(d.f(x, p), am, uf));
+    if (dstage) {
+      const double dd = d.df(x, p);
+      efd = std::max(efd, gap(d.f(x, p), am, uf));
+      ebd = std::max({ebd, gap(dd, bm, ub), gap(dd, bm, ulp_of(std::max(fabs(bm).ld(), 1.0L), f))});
+    }
   }
   const double base = in.dt == Dt::f64 ? 0.01 : 1e-6;
-  return {std::max(base, 4 * ef), std::max(base, 4 * eb), std::max(base, 4 * efd)};
+  return {std::max(base, 4 * ef), std::max(base, 4 * eb), std::max(base, 4 * efd),
+          std::max(base, 4 * ebd)};
 }
 
 // Which inputs of a block go on to the next pass: those whose error e (or e2, with its own
@@ -309,6 +318,60 @@ std::vector<char> pick(const std::vector<double>& e, double t, const std::vector
   }
   for (const auto& [x, i] : c) go[i] = 1;
   return go;
+}
+
+// The blocks of a float32 sweep in bit order whose backward the double pass leaves to long
+// double: those near a zero of f' away from 0, where the double's f' cancels (snake's
+// 1 + sin 2x, which touches 0 without changing sign; a double there once agreed with a wrong
+// kernel: 7 ULP for 99). A prescan of every 16th input finds the runs where |f'| < 2^-6 (beyond
+// them the double's relative error is below 2^-30 S / 2^-6 float32 ULP for terms of size S
+// that cancel: 2^-24 for S = 1, below the audit's least margin) and marks those that hold a
+// sign change or dip between larger values, and one block more each side; a run that reaches
+// x = 0 or infinity without a sign change is a tail (sigmoid's f' = e^-|x| there, no
+// cancellation: the audit, every binade, vouches for it). A sign change between larger values
+// (a jump) marks its blocks too. Each block then checks all its own inputs (measure): a sign
+// change, or |f'| on both sides of 2^-6, sends it to long double whole.
+constexpr double kSmallDf = 0x1p-6;
+std::vector<char> near_zeros_of_df(const DRef& d, const double* p, const Inputs& in,
+                                   std::uint64_t block) {
+  constexpr std::uint64_t kStep = 16;
+  const std::uint64_t nb = (in.count + block - 1) / block;
+  std::vector<char> zone(nb, 0);
+  auto mark = [&](std::uint64_t k0, std::uint64_t k1) {  // inputs [k0, k1], one block more
+    for (std::uint64_t b = k0 / block; b <= k1 / block; ++b) {
+      zone[b] = 1;
+      if (b > 0) zone[b - 1] = 1;
+      if (b + 1 < nb) zone[b + 1] = 1;
+    }
+  };
+  int sign = 0;                 // of the last nonzero f'
+  std::uint64_t sign_k = 0;     // its input
+  // A slice (--bits) that starts inside a half-line counts its first run as bounded.
+  bool open = false, bounded = in.base % (1ull << 31) != 0, crosses = false;  // the run
+  std::uint64_t run = 0, run_end = 0;
+  for (std::uint64_t k = 0; k < in.count; k += kStep) {
+    if ((in.base + k) % (1ull << 31) < kStep) {  // x = +0 or -0: a new half-line
+      if (open && crosses) mark(run, run_end);
+      sign = 0, open = bounded = false;
+    }
+    const double v = d.df(in.at(k), p);
+    if (std::isnan(v)) continue;
+    const int s = v > 0 ? 1 : v < 0 ? -1 : 0;
+    const bool small = std::fabs(v) < kSmallDf;
+    if (small && !open) open = true, crosses = false, run = k;
+    if (small) run_end = k;
+    if (s != 0 && sign != 0 && s != sign) {
+      if (small) crosses = true;
+      else mark(sign_k, k);  // a jump, or a run that ends with the sign change
+    }
+    if (!small) {
+      if (open && (bounded || crosses)) mark(run, k);
+      open = false, bounded = true;
+    }
+    if (s != 0) sign = s, sign_k = k;
+  }
+  if (open && (crosses || (bounded && (in.base + in.count) % (1ull << 31) != 0))) mark(run, run_end);
+  return zone;
 }
 
 Result measure(const Op& op, const std::vector<double>& params, Dt dt, const Inputs& in,
@@ -334,15 +397,20 @@ Result measure(const Op& op, const std::vector<double>& params, Dt dt, const Inp
   // ftswish): their terms cancel there, in a region narrow enough for the audit to miss
   // (xielu's double reference hid a 0.501 behind 0.500).
   const bool dfwd = dstage && r->floor == nullptr && std::isfinite(mg.fwd_d) && mg.fwd_d < 0.01;
+  // The backward's double pass: the exhaustive sweep only (its inputs in bit order, x monotonic
+  // within a block), and not near the zeros of f' (near_zeros_of_df).
+  const bool dbwd = dstage && bwd && in.exhaustive && std::isfinite(mg.bwd_d) && mg.bwd_d < 0.01;
 
   Result res;
   res.has_backward = bwd;
   std::mutex mu;
   std::atomic<std::uint64_t> next{0};
   constexpr std::uint64_t kBlock = 1 << 16;
+  const std::vector<char> zone = dbwd ? near_zeros_of_df(*d, p, in, kBlock) : std::vector<char>();
+  std::atomic<std::uint64_t> ld_blocks{0};
   auto worker = [&] {
     Stat sf, sr, sa;
-    std::vector<double> x, y, g, ef, er, ea;
+    std::vector<double> x, y, g, ef, er, ea, dd;
     std::vector<LD> fl;
     for (;;) {
       const std::uint64_t b0 = next.fetch_add(kBlock);
@@ -362,6 +430,23 @@ Result measure(const Op& op, const std::vector<double>& params, Dt dt, const Inp
       // running maximum would hand on every input of a run whose errors rise one input after
       // the next (the float32 sweep in bit order near a constant result: a billion of them).
       fl.resize(n), ef.resize(n), er.resize(n), ea.resize(n);
+      bool dblock = dbwd && b0 < in.count && !zone[b0 / kBlock];
+      if (dblock) {
+        dd.resize(n);
+        int last = 0;
+        bool small = false, large = false;
+        for (std::uint64_t i = 0; i < n && dblock; ++i) {
+          dd[i] = d->df(x[i], p);
+          const int s = dd[i] > 0 ? 1 : dd[i] < 0 ? -1 : 0;
+          if (s != 0 && last != 0 && s != last) dblock = false;
+          if (s != 0) last = s;
+          if (std::fabs(dd[i]) < kSmallDf) small = true;
+          else if (std::fabs(dd[i]) >= kSmallDf) large = true;  // not NaN
+        }
+        dblock = dblock && !(small && large);
+      }
+      if (bwd && !dblock) ++ld_blocks;
+      const double mb = dblock ? mg.bwd_d : mg.bwd;
       double top_f = 0, top_r = 0, top_a = 0;
       for (std::uint64_t i = 0; i < n; ++i) {
         const double xi = x[i];
@@ -370,14 +455,20 @@ Result measure(const Op& op, const std::vector<double>& params, Dt dt, const Inp
                      : err_ld(y[i], r->f(xi, p), fl[i], f);
         top_f = std::max(top_f, ef[i]);  // NaN (not finite: the next pass decides) ignored
         if (!bwd) continue;
-        const LD dl = r->df(xi, p);
-        er[i] = err_ld(g[i], dl, 0, f), ea[i] = err_ld(g[i], dl, 1, f);
+        if (dblock) {  // not finite: as the long double pass decides (the audit checked them)
+          const bool fin = std::isfinite(dd[i]) && std::isfinite(g[i]);
+          er[i] = fin ? err_d(g[i], dd[i], 0, f) : err_ld(g[i], dd[i], 0, f);
+          ea[i] = fin ? err_d(g[i], dd[i], 1, f) : err_ld(g[i], dd[i], 1, f);
+        } else {
+          const LD dl = r->df(xi, p);
+          er[i] = err_ld(g[i], dl, 0, f), ea[i] = err_ld(g[i], dl, 1, f);
+        }
         top_r = std::max(top_r, er[i]), top_a = std::max(top_a, ea[i]);
       }
       const double first = dfwd ? mg.fwd_d : mg.fwd;
       const double tf = std::max({sf.max, top_f, kFloor}) - 2 * first;
-      const double tr = std::max({sr.max, top_r, kFloor}) - 2 * mg.bwd;
-      const double ta = std::max({sa.max, top_a, kFloor}) - 2 * mg.bwd;
+      const double tr = std::max({sr.max, top_r, kFloor}) - 2 * mb;
+      const double ta = std::max({sa.max, top_a, kFloor}) - 2 * mb;
       // At most kHandOn per block, the largest (not finite first): a run of inputs with one
       // constant result has errors within a margin of each other, and every one would go on.
       const std::vector<char> go_f = pick(ef, tf, nullptr, 0), go_b =
@@ -394,7 +485,12 @@ Result measure(const Op& op, const std::vector<double>& params, Dt dt, const Inp
         }
         sf.add(e, xi);
         if (!bwd) continue;
-        if (go_b[i]) {
+        if (go_b[i] && dblock) {  // long double next, as the forward's double pass does
+          const LD dl = r->df(xi, p);
+          er[i] = err_ld(g[i], dl, 0, f), ea[i] = err_ld(g[i], dl, 1, f);
+        }
+        if (go_b[i] && (!dblock || er[i] >= std::max(sr.max, kFloor) - mg.bwd ||
+                        ea[i] >= std::max(sa.max, kFloor) - mg.bwd)) {
           const Mp dm = m->df(Mp(xi), p);
           er[i] = err_mp(g[i], dm, 0, f);
           ea[i] = err_mp(g[i], dm, 1, f);
@@ -412,6 +508,11 @@ Result measure(const Op& op, const std::vector<double>& params, Dt dt, const Inp
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t) pool.emplace_back(worker);
   for (auto& t : pool) t.join();
+  if (dbwd) {
+    std::fprintf(stderr, "actfn-accuracy: %s backward: %" PRIu64 " of %" PRIu64
+                 " blocks in long double (near zeros of f')\n", std::string(op.name).c_str(),
+                 ld_blocks.load(), (in.size() + kBlock - 1) / kBlock);
+  }
   return res;
 }
 
@@ -479,11 +580,17 @@ std::map<std::string, std::vector<double>> read_doc(const std::string& path) {
 
 }  // namespace
 
+std::string hex_range(std::uint64_t lo, std::uint64_t hi) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "0x%08" PRIx64 ":0x%08" PRIx64, lo, hi);
+  return buf;
+}
+
 int main(int argc, char** argv) {
   std::vector<std::string> names;
   std::vector<Dt> dts = {Dt::f16, Dt::bf16, Dt::f32, Dt::f64};
   bool exhaustive = false, markdown = false, quiet = false, backward_too = true, defaults = false;
-  std::uint64_t stride = 256, samples = 1000000;
+  std::uint64_t stride = 256, samples = 1000000, bits_lo = 0, bits_hi = 1ull << 32;
   int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::string check;
   for (int i = 1; i < argc; ++i) {
@@ -499,6 +606,19 @@ int main(int argc, char** argv) {
     else if (a == "--defaults") defaults = true;
     else if (a == "--no-double-pass") g_double_pass = false;
     else if (a == "--stride") stride = std::stoull(value());
+    else if (a == "--bits") {  // LO:HI, float32 bit patterns [LO, HI): a slice of --exhaustive
+      const std::string v = value();
+      const auto colon = v.find(':');
+      try {
+        if (colon == std::string::npos) throw std::invalid_argument(v);
+        bits_lo = std::stoull(v.substr(0, colon), nullptr, 0);
+        bits_hi = std::stoull(v.substr(colon + 1), nullptr, 0);
+      } catch (const std::exception&) {
+        usage_error("--bits '" + v + "' is not LO:HI (float32 bit patterns, 0x3f800000:0x3f900000)");
+      }
+      if (bits_lo >= bits_hi || bits_hi > (1ull << 32)) usage_error("--bits needs LO < HI <= 0x100000000");
+      exhaustive = true;
+    }
     else if (a == "--samples") samples = std::stoull(value());
     else if (a == "--threads") threads = std::stoi(value());
     else if (a == "--check") check = value();
@@ -536,7 +656,7 @@ int main(int argc, char** argv) {
                 "                      [--stride S] [--samples N] [--threads T] [--markdown]\n"
                 "                      [--check docs/accuracy.md] [--target avx2] [--quiet]\n"
                 "                      [--accuracy exact|fast] [--forward-only] [--defaults]\n"
-                "                      [--no-double-pass]");
+                "                      [--no-double-pass] [--bits LO:HI]");
       return 0;
     } else if (!a.empty() && a[0] == '-') {
       usage_error("unknown option " + a);
@@ -593,8 +713,10 @@ int main(int argc, char** argv) {
             case Dt::bf16: in.count = 65536; res.inputs = "all"; break;
             case Dt::f32:
               in.exhaustive = exhaustive;
-              in.count = exhaustive ? (1ull << 32) : (1ull << 32) / stride;
-              res.inputs = exhaustive ? "all" : "1/" + std::to_string(stride);
+              in.base = exhaustive ? bits_lo : 0;
+              in.count = exhaustive ? bits_hi - bits_lo : (1ull << 32) / stride;
+              res.inputs = !exhaustive ? "1/" + std::to_string(stride)
+                           : in.count == (1ull << 32) ? "all" : "bits " + hex_range(bits_lo, bits_hi);
               break;
             case Dt::f64: in.count = samples; res.inputs = std::to_string(samples); break;
           }

@@ -68,16 +68,22 @@ inline double round_to(Dt d, LD v) {
 }
 
 // ---- running statistics of one metric
+// Of inputs with the same error, the worst is the smallest in magnitude, then the negative:
+// the same whichever thread met which first.
 struct Stat {
   double max = 0, worst = NAN, sum = 0;
   std::uint64_t n = 0, mp_calls = 0;
+  static bool before(double a, double b) {
+    return std::isnan(b) || std::fabs(a) < std::fabs(b) || (std::fabs(a) == std::fabs(b) && a < b);
+  }
   void add(double e, double x) {
     sum += std::isfinite(e) ? e : 0;
     ++n;
-    if (e > max || (std::isnan(worst) && e == max)) max = e, worst = x;
+    if (e > max || (e == max && before(x, worst))) max = e, worst = x;
   }
   void merge(const Stat& o) {
-    if (o.max > max || (o.max == max && std::isnan(worst))) max = o.max, worst = o.worst;
+    if (o.max > max || (o.max == max && !std::isnan(o.worst) && before(o.worst, worst)))
+      max = o.max, worst = o.worst;
     sum += o.sum;
     n += o.n;
     mp_calls += o.mp_calls;
