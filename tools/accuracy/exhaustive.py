@@ -35,8 +35,11 @@ are MPFR's. The exact tier's rows replace the sampled ones in docs/accuracy.md's
 sigmoid, silu, swish, tanh, elu, softplus, gelu, leaky_relu, prelu, rrelu) run the exact
 kernel in both tiers: their exact row is their fast row.
 
-Backward columns: `-` where the sweep measured the forward only (its sampled figures stay in
-accuracy.md). The commit is the one the sweep ran at; a row stands until a kernel it runs
+Backward columns (`BACKWARD=1`, the bench set: dx = 1 * f'(x) from x, as accuracy.md
+measures it): f' in double first, except in the blocks near a zero of f' away from 0 (a
+prescan finds them: sign changes and dips below 2^-6), where the double cancels and long
+double comes first; `-` where the sweep measured the forward only (its sampled figures stay
+in accuracy.md). The commit is the one the sweep ran at; a row stands until a kernel it runs
 changes (rerun that function): the commits differ where a run began after an unrelated
 commit (every row so far ran the float32 kernels of commit 690273e, unchanged through 3ed3626).
 

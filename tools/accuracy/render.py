@@ -162,7 +162,8 @@ def main(paths):
         "  The softmax family: 494 rows of length 1, 2, 7, 1000 and 32000 with values up to\n"
         "  +-1, 10, 100 and 1e4, some -inf entries and ties.\n"
         "- **Reference.** Each function's scalar reference (the templates in\n"
-        "  src/kernels/*-inl.h) in long double (for float32's forward in double first), and in\n"
+        "  src/kernels/*-inl.h) in long double (for float32's forward, and the exhaustive\n"
+        "  sweep's backward away from the zeros of f', in double first), and in\n"
         "  MPFR at 192 bits for every input whose error comes within a margin of the largest\n"
         "  error so far (each margin is 4x that reference's own error on an audit sample, at\n"
         "  least 1e-6 ULP, 0.01 for float64): every maximum and worst input below is MPFR's.\n"
@@ -292,7 +293,7 @@ def main(paths):
         if unproven:
             o.append("- float32 over all inputs: a sweep takes 1-14 minutes per function and tier "
                      "on two cores (snake 42, gcu 33: long double's sine and cosine reducing large x); `make "
-                     "accuracy-exhaustive` goes on where the last one stopped (%d functions to go)."
+                     "accuracy-exhaustive` goes on where the last one stopped (%d to go)."
                      % len(unproven))
         if left or left_b:
             o.append("- the fast tier and the backward over all inputs: `make accuracy-exhaustive` "
