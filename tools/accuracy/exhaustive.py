@@ -41,7 +41,8 @@ prescan finds them: sign changes and dips below 2^-6), where the double cancels 
 double comes first; `-` where the sweep measured the forward only (its sampled figures stay
 in accuracy.md). The commit is the one the sweep ran at; a row stands until a kernel it runs
 changes (rerun that function): the commits differ where a run began after an unrelated
-commit (every row so far ran the float32 kernels of commit 690273e, unchanged through 3ed3626).
+commit (every row so far ran the float32 kernels of commit 690273e: later commits changed
+gelu's float64 kernel and the tools only).
 
 ```sh
 make accuracy-exhaustive FUNCTIONS="sigmoid tanh"   # tools/accuracy/sweep.sh, then this page
