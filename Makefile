@@ -257,7 +257,7 @@ accuracy-exact-exhaustive: build
 # inputs, forward, in both tiers (the fast one where a function has a fast kernel of its own;
 # BACKWARD=1: the exact tier's backward too), one file per function and tier in
 # $(BUILD)/exhaustive so that a stopped sweep goes on where it stopped (tools/accuracy/sweep.sh;
-# 1-14 minutes per function on two cores, snake and gcu 30-40). The files are collected into
+# 1-14 minutes per function on two cores; snake, gcu and sinusoid 33-54; BACKWARD=1 2-10 more). The files are collected into
 # docs/accuracy-exhaustive.md, whose rows then replace the sampled float32 rows of
 # docs/accuracy.md and docs/accuracy-fast.md.
 SMOOTH = leaky_relu sigmoid prelu rrelu softshrink squared_relu elu selu celu xielu isru isrlu \

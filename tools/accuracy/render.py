@@ -292,13 +292,13 @@ def main(paths):
                 o.append("- `%s`: %s." % (fn, NOTES[fn]))
         if unproven:
             o.append("- float32 over all inputs: a sweep takes 1-14 minutes per function and tier "
-                     "on two cores (snake 42, gcu 33: long double's sine and cosine reducing large x); `make "
+                     "on two cores (sinusoid 54, snake 42, gcu 33: long double's sine and cosine reducing large x); `make "
                      "accuracy-exhaustive` goes on where the last one stopped (%d to go)."
                      % len(unproven))
         if left or left_b:
             o.append("- the fast tier and the backward over all inputs: `make accuracy-exhaustive` "
-                     "runs the fast tier after the exact one, `BACKWARD=1` the backward (about "
-                     "12 minutes per function: no double pass); %d and %d functions to go."
+                     "runs the fast tier after the exact one, `BACKWARD=1` the backward (2-10 "
+                     "minutes per function); %d and %d functions to go."
                      % (len(left), len(left_b)))
         o.append("")
 
