@@ -446,6 +446,10 @@ Result measure(const Op& op, const std::vector<double>& params, Dt dt, const Inp
         dblock = dblock && !(small && large);
       }
       if (bwd && !dblock) ++ld_blocks;
+      auto bwd_ld = [&](std::uint64_t i) {  // the backward's errors against long double
+        const LD dl = r->df(x[i], p);
+        er[i] = err_ld(g[i], dl, 0, f), ea[i] = err_ld(g[i], dl, 1, f);
+      };
       const double mb = dblock ? mg.bwd_d : mg.bwd;
       double top_f = 0, top_r = 0, top_a = 0;
       for (std::uint64_t i = 0; i < n; ++i) {
@@ -460,8 +464,7 @@ Result measure(const Op& op, const std::vector<double>& params, Dt dt, const Inp
           er[i] = fin ? err_d(g[i], dd[i], 0, f) : err_ld(g[i], dd[i], 0, f);
           ea[i] = fin ? err_d(g[i], dd[i], 1, f) : err_ld(g[i], dd[i], 1, f);
         } else {
-          const LD dl = r->df(xi, p);
-          er[i] = err_ld(g[i], dl, 0, f), ea[i] = err_ld(g[i], dl, 1, f);
+          bwd_ld(i);
         }
         top_r = std::max(top_r, er[i]), top_a = std::max(top_a, ea[i]);
       }
@@ -485,10 +488,7 @@ Result measure(const Op& op, const std::vector<double>& params, Dt dt, const Inp
         }
         sf.add(e, xi);
         if (!bwd) continue;
-        if (go_b[i] && dblock) {  // long double next, as the forward's double pass does
-          const LD dl = r->df(xi, p);
-          er[i] = err_ld(g[i], dl, 0, f), ea[i] = err_ld(g[i], dl, 1, f);
-        }
+        if (go_b[i] && dblock) bwd_ld(i);  // long double next, as the forward's double pass does
         if (go_b[i] && (!dblock || er[i] >= std::max(sr.max, kFloor) - mg.bwd ||
                         ea[i] >= std::max(sa.max, kFloor) - mg.bwd)) {
           const Mp dm = m->df(Mp(xi), p);
